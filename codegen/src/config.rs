@@ -1,0 +1,189 @@
+//! `specs/<api>/codegen.toml`: every per-vendor generator decision, as data.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(rename = "crate")]
+    pub krate: CrateConfig,
+    pub api: ApiConfig,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CrateConfig {
+    /// Package name of the generated crate, e.g. `idverify-signicat-authentication`.
+    pub name: String,
+    pub version: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// The default base URL (production).
+    pub base_url: String,
+    /// Named environments besides the default, e.g. `test`, `sandbox`. Each becomes a
+    /// constructor on the generated client.
+    #[serde(default)]
+    pub environments: BTreeMap<String, Environment>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub base_url: String,
+    /// Token endpoint for this environment, where it differs from `[auth] token_url`.
+    #[serde(default)]
+    pub token_url: Option<String>,
+}
+
+/// How a client authenticates. `kind` selects the scheme.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum AuthConfig {
+    /// No authentication (or the caller sets headers on its own `reqwest::Client`).
+    None,
+    /// OAuth2 client credentials grant (RFC 6749 §4.4); the token goes as `Bearer`.
+    Oauth2ClientCredentials {
+        token_url: String,
+        #[serde(default)]
+        scope: Option<String>,
+    },
+    /// Identify VideoIdent: `POST <login_path>` with `{PARTNER, APIKEY}` returns a JWT sent
+    /// as `X-API-TOKEN` (with `X-API-PARTNER`) on every call.
+    IdentifyPartnerLogin {
+        #[serde(default = "default_identify_login_path")]
+        login_path: String,
+    },
+}
+
+fn default_identify_login_path() -> String {
+    "/auth".to_string()
+}
+
+impl Config {
+    pub fn parse(file: &Path, text: &str) -> Result<Self> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let location = e.span().map(|span| {
+                let (line, column) = line_column(text, span.start);
+                format!("line {line}, column {column}")
+            });
+            Error {
+                file: file.to_path_buf(),
+                location,
+                message: e.message().trim_end().to_string(),
+            }
+        })?;
+        config.validate(file, text)?;
+        Ok(config)
+    }
+
+    fn validate(&self, file: &Path, text: &str) -> Result<()> {
+        let at = |key: &str, message: String| {
+            let location = text
+                .find(key)
+                .map(|offset| {
+                    let (line, column) = line_column(text, offset);
+                    format!("line {line}, column {column}")
+                })
+                .unwrap_or_else(|| key.to_string());
+            Error::at(file, location, message)
+        };
+        let name = &self.krate.name;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || name.starts_with('-')
+        {
+            return Err(at(
+                "name",
+                format!("crate.name `{name}` must be lower-case ASCII letters, digits and `-`"),
+            ));
+        }
+        if self.krate.version.split('.').count() != 3
+            || !self
+                .krate
+                .version
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(at(
+                "version",
+                format!(
+                    "crate.version `{}` must be MAJOR.MINOR.PATCH",
+                    self.krate.version
+                ),
+            ));
+        }
+        check_url(&self.api.base_url).map_err(|m| at("base_url", format!("api.base_url: {m}")))?;
+        for (env, environment) in &self.api.environments {
+            if !is_identifier(env) {
+                return Err(at(
+                    env,
+                    format!("environment name `{env}` must be a lower-case identifier"),
+                ));
+            }
+            check_url(&environment.base_url)
+                .map_err(|m| at(env, format!("api.environments.{env}.base_url: {m}")))?;
+            if let Some(url) = &environment.token_url {
+                check_url(url)
+                    .map_err(|m| at(env, format!("api.environments.{env}.token_url: {m}")))?;
+            }
+        }
+        match &self.auth {
+            AuthConfig::Oauth2ClientCredentials { token_url, .. } => {
+                check_url(token_url).map_err(|m| at("token_url", format!("auth.token_url: {m}")))?
+            }
+            AuthConfig::IdentifyPartnerLogin { login_path } if !login_path.starts_with('/') => {
+                return Err(at(
+                    "login_path",
+                    format!("auth.login_path `{login_path}` must start with `/`"),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The Rust crate name (`idverify_signicat_authentication`).
+    pub fn lib_name(&self) -> String {
+        self.krate.name.replace('-', "_")
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn check_url(url: &str) -> std::result::Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("`{url}` has no host"));
+    }
+    if url.ends_with('/') {
+        return Err(format!("`{url}` must not end with `/`"));
+    }
+    Ok(())
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

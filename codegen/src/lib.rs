@@ -1,0 +1,19 @@
+//! idverify's code generator: vendor OpenAPI specs in, one typed client crate per API out.
+//!
+//! Passes, in order (data flows one way):
+//! [`load`] → [`overlay`] → [`normalize`] → [`generate`] (progenitor) → [`rewrite`]
+//! (syn passes) → prettyplease → [`emit`] (crate files) → [`files`] (write or check).
+
+pub mod config;
+pub mod emit;
+pub mod error;
+pub mod files;
+pub mod generate;
+pub mod load;
+pub mod normalize;
+pub mod openapi31;
+pub mod overlay;
+pub mod pipeline;
+pub mod rewrite;
+
+pub use error::{Error, Result};

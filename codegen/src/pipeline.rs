@@ -1,0 +1,341 @@
+//! The passes wired together: find the spec folders, run each API through
+//! load → overlay → normalize → generate → rewrite → format → emit, all in memory.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::emit;
+use crate::error::{Error, Result};
+use crate::files::{PlannedFile, Policy};
+
+pub const SPECS_DIR: &str = "specs";
+pub const CRATES_DIR: &str = "crates";
+const SPEC_NAMES: &[&str] = &["openapi.yaml", "openapi.yml", "openapi.json"];
+
+/// Where a generation run reads and writes. The workspace itself, or a tree of fixture
+/// specs (`tests/fixtures`) whose crates use the workspace's runtime.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Holds `specs/` and receives `crates/`.
+    pub root: PathBuf,
+    /// Path of the runtime crate as seen from a generated crate's folder.
+    pub runtime_path: String,
+    /// Whether to generate the facade crate.
+    pub facade: bool,
+}
+
+/// Folder of the fixture specs inside the workspace.
+pub const FIXTURES_DIR: &str = "tests/fixtures";
+
+impl Layout {
+    pub fn workspace(root: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            runtime_path: format!("../{}", emit::RUNTIME_CRATE),
+            facade: true,
+        }
+    }
+
+    /// The fixture specs of the workspace at `workspace_root`.
+    pub fn fixtures(workspace_root: &Path) -> Self {
+        Self {
+            root: workspace_root.join(FIXTURES_DIR),
+            runtime_path: format!("../../../../{CRATES_DIR}/{}", emit::RUNTIME_CRATE),
+            facade: false,
+        }
+    }
+}
+
+/// One `specs/<api>/` folder.
+#[derive(Debug, Clone)]
+pub struct ApiSource {
+    /// The folder name, e.g. `signicat-authentication`; also the facade's feature name.
+    pub name: String,
+    /// Paths relative to the workspace root.
+    pub spec: PathBuf,
+    pub overlay: Option<PathBuf>,
+    pub config: PathBuf,
+}
+
+/// Everything generated for one API.
+#[derive(Debug)]
+pub struct ApiOutput {
+    pub name: String,
+    pub crate_name: String,
+    pub files: Vec<PlannedFile>,
+    pub notes: Vec<String>,
+    pub generated_lines: usize,
+    pub elapsed: Duration,
+}
+
+/// The whole plan for a workspace.
+#[derive(Debug)]
+pub struct Plan {
+    pub apis: Vec<ApiOutput>,
+    /// The facade crate's files.
+    pub facade: Vec<PlannedFile>,
+}
+
+impl Plan {
+    pub fn files(&self) -> Vec<PlannedFile> {
+        self.apis
+            .iter()
+            .flat_map(|a| a.files.iter().cloned())
+            .chain(self.facade.iter().cloned())
+            .collect()
+    }
+}
+
+/// Lists `specs/*/` folders (sorted), each with its spec file, overlay and config.
+pub fn discover(root: &Path) -> Result<Vec<ApiSource>> {
+    let specs = root.join(SPECS_DIR);
+    let entries = std::fs::read_dir(&specs)
+        .map_err(|e| Error::new(&specs, format!("cannot list spec folders: {e}")))?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let relative = Path::new(SPECS_DIR).join(&name);
+        let found: Vec<&&str> = SPEC_NAMES
+            .iter()
+            .filter(|n| dir.join(n).is_file())
+            .collect();
+        let spec = match found.as_slice() {
+            [one] => relative.join(one),
+            [] => {
+                return Err(Error::new(
+                    &relative,
+                    format!("no spec file: expected one of {}", SPEC_NAMES.join(", ")),
+                ));
+            }
+            _ => {
+                return Err(Error::new(
+                    &relative,
+                    format!("several spec files {found:?}: keep exactly one"),
+                ));
+            }
+        };
+        let config = relative.join("codegen.toml");
+        if !root.join(&config).is_file() {
+            return Err(Error::new(
+                &config,
+                "missing: every spec folder needs a codegen.toml",
+            ));
+        }
+        let overlay = ["overlay.yaml", "overlay.yml", "overlay.json"]
+            .iter()
+            .map(|n| relative.join(n))
+            .find(|p| root.join(p).is_file());
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(Error::new(
+                &relative,
+                "spec folder names are lower-case ASCII letters, digits and `-` (they become feature names)",
+            ));
+        }
+        out.push(ApiSource {
+            name,
+            spec,
+            overlay,
+            config,
+        });
+    }
+    Ok(out)
+}
+
+fn read(root: &Path, relative: &Path) -> Result<String> {
+    std::fs::read_to_string(root.join(relative))
+        .map_err(|e| Error::new(relative, format!("cannot read: {e}")))
+}
+
+/// Reads and validates an API's `codegen.toml`.
+pub fn load_config(root: &Path, source: &ApiSource) -> Result<Config> {
+    Config::parse(&source.config, &read(root, &source.config)?)
+}
+
+/// Runs one API through every pass. Writes nothing.
+pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
+    let root = layout.root.as_path();
+    let started = Instant::now();
+    let config_text = read(root, &source.config)?;
+    let config = Config::parse(&source.config, &config_text)?;
+    let spec_text = read(root, &source.spec)?;
+    let mut doc = crate::load::load(&source.spec, &spec_text)?;
+    let mut hasher = Sha256::new();
+    hasher.update(spec_text.as_bytes());
+    let mut sources = vec![format!("`{}`", source.spec.display())];
+    if let Some(overlay_path) = &source.overlay {
+        let overlay_text = read(root, overlay_path)?;
+        hasher.update(overlay_text.as_bytes());
+        let overlay = crate::load::parse_document(overlay_path, &overlay_text)?;
+        crate::overlay::apply(overlay_path, overlay, &mut doc)?;
+        sources.push(format!("`{}`", overlay_path.display()));
+    }
+    hasher.update(config_text.as_bytes());
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    sources.push(format!("`{}`", source.config.display()));
+    let sha = hex(&hasher.finalize());
+
+    let normalized = crate::normalize::normalize(&source.spec, doc)?;
+    let generated = crate::generate::generate(&source.spec, &normalized.doc)?;
+    let mut tokens = generated.tokens.clone();
+    tokens.extend(emit::runtime_glue(&config));
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
+        Error::new(
+            &source.spec,
+            format!("generated code does not parse (generator bug): {e}"),
+        )
+    })?;
+    crate::rewrite::rewrite(&mut file, &normalized);
+    let body = prettyplease::unparse(&file);
+    let rs_header = emit::header("//", &sources, &sha);
+    let generated_rs =
+        format!("{rs_header}#![allow(clippy::all, unused_imports, unused_mut)]\n\n{body}");
+    let generated_lines = generated_rs.lines().count();
+
+    let crate_dir = Path::new(CRATES_DIR).join(&config.krate.name);
+    let toml_header = emit::header("#", &sources, &sha);
+    let files = vec![
+        PlannedFile {
+            path: crate_dir.join("Cargo.toml"),
+            contents: emit::cargo_toml(&config, &generated, &toml_header, &layout.runtime_path),
+            policy: Policy::Generated,
+        },
+        PlannedFile {
+            path: crate_dir.join("src/generated.rs"),
+            contents: generated_rs,
+            policy: Policy::Generated,
+        },
+        PlannedFile {
+            path: crate_dir.join("src/lib.rs"),
+            contents: emit::lib_rs(&config),
+            policy: Policy::CreateOnce,
+        },
+    ];
+    Ok(ApiOutput {
+        name: source.name.clone(),
+        crate_name: config.krate.name.clone(),
+        files,
+        notes: normalized.notes,
+        generated_lines,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Generates every API (or only `only`) and the facade, in memory.
+pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
+    let root = layout.root.as_path();
+    let sources = discover(root)?;
+    if let Some(name) = only
+        && !sources.iter().any(|s| s.name == name)
+    {
+        let known: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        return Err(Error::new(
+            Path::new(SPECS_DIR).join(name),
+            format!("no such API; known: {}", known.join(", ")),
+        ));
+    }
+    // Every config is read even with `only`: the facade lists all APIs.
+    let mut configs: Vec<(String, Config)> = Vec::new();
+    let mut crate_names: BTreeMap<String, String> = BTreeMap::new();
+    for source in &sources {
+        let config = load_config(root, source)?;
+        if let Some(other) = crate_names.insert(config.krate.name.clone(), source.name.clone()) {
+            return Err(Error::new(
+                &source.config,
+                format!(
+                    "crate.name `{}` is already used by specs/{other}",
+                    config.krate.name
+                ),
+            ));
+        }
+        if [emit::RUNTIME_CRATE, emit::FACADE_CRATE].contains(&config.krate.name.as_str()) {
+            return Err(Error::new(
+                &source.config,
+                format!("crate.name `{}` is reserved", config.krate.name),
+            ));
+        }
+        configs.push((source.name.clone(), config));
+    }
+    let mut apis = Vec::new();
+    for source in sources.iter().filter(|s| only.is_none_or(|o| o == s.name)) {
+        apis.push(generate_api(layout, source)?);
+    }
+    if !layout.facade {
+        return Ok(Plan {
+            apis,
+            facade: Vec::new(),
+        });
+    }
+    let facade_sources: Vec<String> = sources
+        .iter()
+        .map(|s| format!("`{}`", s.config.display()))
+        .collect();
+    let mut hasher = Sha256::new();
+    for (_, config) in &configs {
+        hasher.update(toml::to_string(config).unwrap_or_default().as_bytes());
+    }
+    let sha = hex(&hasher.finalize());
+    let facade_dir = Path::new(CRATES_DIR).join(emit::FACADE_CRATE);
+    let facade = vec![
+        PlannedFile {
+            path: facade_dir.join("Cargo.toml"),
+            contents: emit::facade_cargo_toml(&configs, &emit::header("#", &facade_sources, &sha)),
+            policy: Policy::Generated,
+        },
+        PlannedFile {
+            path: facade_dir.join("src/lib.rs"),
+            contents: emit::facade_lib_rs(&configs, &emit::header("//", &facade_sources, &sha)),
+            policy: Policy::Generated,
+        },
+    ];
+    Ok(Plan { apis, facade })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The workspace's specs and the fixture specs (when present), each planned in memory.
+/// With `only`, just the tree(s) that have that API.
+pub fn plan_all(workspace_root: &Path, only: Option<&str>) -> Result<Vec<(Layout, Plan)>> {
+    let mut layouts = vec![Layout::workspace(workspace_root)];
+    let fixtures = Layout::fixtures(workspace_root);
+    if fixtures.root.join(SPECS_DIR).is_dir() {
+        layouts.push(fixtures);
+    }
+    let mut out = Vec::new();
+    let mut found = only.is_none();
+    for layout in layouts {
+        if let Some(name) = only {
+            if !layout.root.join(SPECS_DIR).join(name).is_dir() {
+                continue;
+            }
+            found = true;
+        }
+        let plan = plan(&layout, only)?;
+        out.push((layout, plan));
+    }
+    if !found {
+        let name = only.unwrap_or_default();
+        return Err(Error::new(
+            Path::new(SPECS_DIR).join(name),
+            "no such API folder",
+        ));
+    }
+    Ok(out)
+}

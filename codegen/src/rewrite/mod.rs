@@ -1,0 +1,159 @@
+//! Pass 5: syn passes over progenitor's output, each fixing one thing for every API:
+//!
+//! 1. [`open_enums`]: every string enum gets `Unknown(String)` and `#[non_exhaustive]`.
+//! 2. [`allow_unknown_fields`]: no `deny_unknown_fields` (vendors add fields).
+//! 3. [`redact`]: fields marked by [`crate::normalize::SENSITIVE_MARKER`] print
+//!    `[redacted]` in `Debug`, in the type and in its builder.
+//! 4. [`strip_api_version_header`]: progenitor's `api-version` header is not part of
+//!    any vendor's API.
+//! 5. [`optional_success`]: operations with a JSON and a body-less success return
+//!    `Option<T>`.
+
+mod enums;
+mod optional_success;
+mod redact;
+
+use syn::visit_mut::VisitMut;
+
+pub use enums::open_enums;
+pub use optional_success::optional_success;
+pub use redact::{REDACTED, redact};
+
+/// Runs every pass, in order.
+pub fn rewrite(file: &mut syn::File, normalized: &crate::normalize::Normalized) {
+    let optional = &normalized.optional_success;
+    open_enums(file);
+    allow_unknown_fields(file);
+    redact(file, &normalized.sensitive_extra);
+    strip_api_version_header(file);
+    optional_success(file, optional);
+}
+
+/// Removes `deny_unknown_fields` from every `#[serde(...)]` attribute (typify adds it for
+/// `additionalProperties: false`; a vendor adding a field must not break clients).
+pub fn allow_unknown_fields(file: &mut syn::File) {
+    struct Pass;
+    impl VisitMut for Pass {
+        fn visit_attributes_mut(&mut self, attrs: &mut Vec<syn::Attribute>) {
+            attrs.retain_mut(|attr| {
+                if !attr.path().is_ident("serde") {
+                    return true;
+                }
+                let Ok(list) = attr.meta.require_list() else {
+                    return true;
+                };
+                let Ok(nested) = list.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+                ) else {
+                    return true;
+                };
+                let kept: Vec<&syn::Meta> = nested
+                    .iter()
+                    .filter(|m| !m.path().is_ident("deny_unknown_fields"))
+                    .collect();
+                if kept.len() == nested.len() {
+                    return true;
+                }
+                if kept.is_empty() {
+                    return false;
+                }
+                *attr = syn::parse_quote!(#[serde(#(#kept),*)]);
+                true
+            });
+        }
+        fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+            self.visit_attributes_mut(&mut item.attrs);
+            syn::visit_mut::visit_item_struct_mut(self, item);
+        }
+        fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
+            self.visit_attributes_mut(&mut item.attrs);
+            syn::visit_mut::visit_item_enum_mut(self, item);
+        }
+    }
+    Pass.visit_file_mut(file);
+}
+
+/// Removes `header_map.append(HeaderName::from_static("api-version"), ...)`.
+pub fn strip_api_version_header(file: &mut syn::File) {
+    struct Pass;
+    impl VisitMut for Pass {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            block.stmts.retain(|stmt| {
+                let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+                    return true;
+                };
+                if call.method != "append" {
+                    return true;
+                }
+                let text = quote::quote!(#call).to_string();
+                !text.contains("from_static (\"api-version\")")
+            });
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+    }
+    Pass.visit_file_mut(file);
+}
+
+/// The items of `mod name` at the top of the file, if any.
+pub(crate) fn module_items<'a>(
+    file: &'a mut syn::File,
+    name: &str,
+) -> Option<&'a mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The items of `mod name` inside `items`.
+pub(crate) fn submodule_items<'a>(
+    items: &'a mut [syn::Item],
+    name: &str,
+) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// Removes `name` from every `#[derive(...)]` of `attrs`; returns whether it was there.
+pub(crate) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) -> bool {
+    let mut found = false;
+    for attr in attrs.iter_mut() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|p| p.segments.last().is_none_or(|s| s.ident != name))
+            .collect();
+        if kept.len() != paths.len() {
+            found = true;
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    found
+}
+
+/// The text of the `///` doc comments in `attrs`.
+pub(crate) fn doc_text(attrs: &[syn::Attribute]) -> String {
+    let mut text = String::new();
+    for attr in attrs {
+        if attr.path().is_ident("doc")
+            && let syn::Meta::NameValue(nv) = &attr.meta
+            && let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &nv.value
+        {
+            text.push_str(&s.value());
+            text.push('\n');
+        }
+    }
+    text
+}

@@ -1,0 +1,35 @@
+//! Static description of a vendor API, generated from its `codegen.toml`.
+
+/// How an API authenticates its callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// No authentication.
+    None,
+    /// OAuth2 client credentials; the access token goes as `Authorization: Bearer`.
+    OAuth2ClientCredentials {
+        /// Default token endpoint (an [`Environment`] may override it).
+        token_url: &'static str,
+        scope: Option<&'static str>,
+    },
+    /// Identify VideoIdent: `POST {base_url}{login_path}` with `{PARTNER, APIKEY}` returns a
+    /// JWT, sent as `X-API-TOKEN` with `X-API-PARTNER` on every call.
+    IdentifyPartnerLogin { login_path: &'static str },
+}
+
+/// A named vendor environment (production, test, sandbox...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Environment {
+    pub name: &'static str,
+    pub base_url: &'static str,
+    /// Token endpoint of this environment, for OAuth2 APIs.
+    pub token_url: Option<&'static str>,
+}
+
+/// Everything the runtime knows about one generated API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiDescriptor {
+    pub crate_name: &'static str,
+    pub default_environment: Environment,
+    pub environments: &'static [Environment],
+    pub auth: AuthScheme,
+}

@@ -1,0 +1,223 @@
+//! `Client::builder()`: environment or base URL, credentials, HTTP settings, then `build()`.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use crate::api::{ApiDescriptor, AuthScheme, Environment};
+use crate::auth::{Credentials, TokenCache};
+use crate::runtime::{Auth, Runtime};
+
+/// Implemented by every generated `Client`.
+pub trait GeneratedClient: Sized {
+    const API: &'static ApiDescriptor;
+
+    fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// `http://` is only allowed for loopback hosts (tests, the sandbox).
+    #[error("{what} `{url}` is not HTTPS; plain HTTP is only allowed for loopback hosts")]
+    InsecureUrl { what: &'static str, url: String },
+    #[error("{what} `{url}` is not a valid URL: {reason}")]
+    InvalidUrl {
+        what: &'static str,
+        url: String,
+        reason: String,
+    },
+    #[error("{api} authenticates with {expected}; the credentials given are {given}")]
+    WrongCredentials {
+        api: &'static str,
+        expected: &'static str,
+        given: &'static str,
+    },
+    #[error("building the HTTP client failed: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// Builds a generated client. Defaults: the API's production environment, connect
+/// timeout 10 s, request timeout 30 s, tokens refreshed 30 s before they expire.
+pub struct ClientBuilder<C> {
+    environment: Environment,
+    base_url: Option<String>,
+    token_url: Option<String>,
+    credentials: Credentials,
+    http: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    token_refresh_skew: Duration,
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C: GeneratedClient> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: GeneratedClient> ClientBuilder<C> {
+    pub fn new() -> Self {
+        Self {
+            environment: C::API.default_environment,
+            base_url: None,
+            token_url: None,
+            credentials: Credentials::None,
+            http: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            token_refresh_skew: Duration::from_secs(30),
+            client: PhantomData,
+        }
+    }
+
+    /// One of the vendor's environments (the crate's `environments` module).
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// A base URL of your own (a proxy, a sandbox); overrides the environment's.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// A token endpoint of your own; overrides the environment's.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Use this `reqwest::Client` (its timeouts, proxy, TLS settings) instead of one built
+    /// from this builder's settings.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout of one HTTP attempt.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How long before its expiry a cached token is replaced.
+    pub fn token_refresh_skew(mut self, skew: Duration) -> Self {
+        self.token_refresh_skew = skew;
+        self
+    }
+
+    pub fn build(self) -> Result<C, BuildError> {
+        let api = C::API;
+        let base_url = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| self.environment.base_url.to_string());
+        let base_url = base_url.trim_end_matches('/').to_string();
+        check_url("base URL", &base_url)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .user_agent(concat!("idverify/", env!("CARGO_PKG_VERSION")))
+                .build()?,
+        };
+        let given = match &self.credentials {
+            Credentials::None => "none",
+            Credentials::Bearer(_) => "a bearer token",
+            Credentials::ClientCredentials { .. } => "OAuth2 client credentials",
+            Credentials::Partner { .. } => "an Identify partner login",
+        };
+        let wrong = |expected| BuildError::WrongCredentials {
+            api: api.crate_name,
+            expected,
+            given,
+        };
+        let auth = match (api.auth, self.credentials) {
+            (_, Credentials::None) => Auth::None,
+            (_, Credentials::Bearer(token)) => Auth::Bearer(token),
+            (
+                AuthScheme::OAuth2ClientCredentials { token_url, scope },
+                Credentials::ClientCredentials {
+                    client_id,
+                    client_secret,
+                },
+            ) => {
+                let token_url = self
+                    .token_url
+                    .or_else(|| self.environment.token_url.map(str::to_string))
+                    .unwrap_or_else(|| token_url.to_string());
+                check_url("token URL", &token_url)?;
+                Auth::OAuth2 {
+                    token_url,
+                    scope: scope.map(str::to_string),
+                    client_id,
+                    client_secret,
+                    skew: self.token_refresh_skew,
+                    cache: TokenCache::new(),
+                }
+            }
+            (
+                AuthScheme::IdentifyPartnerLogin { login_path },
+                Credentials::Partner { partner, api_key },
+            ) => Auth::Partner {
+                login_url: format!("{base_url}{login_path}"),
+                partner,
+                api_key,
+                cache: TokenCache::new(),
+            },
+            (AuthScheme::OAuth2ClientCredentials { .. }, _) => {
+                return Err(wrong("OAuth2 client credentials"));
+            }
+            (AuthScheme::IdentifyPartnerLogin { .. }, _) => {
+                return Err(wrong("an Identify partner login"));
+            }
+            (AuthScheme::None, _) => return Err(wrong("no credentials")),
+        };
+        Ok(C::from_parts(&base_url, http, Runtime::new(api, auth)))
+    }
+}
+
+/// HTTPS only, except for loopback hosts.
+fn check_url(what: &'static str, url: &str) -> Result<(), BuildError> {
+    let parsed = url::Url::parse(url).map_err(|e| BuildError::InvalidUrl {
+        what,
+        url: url.to_string(),
+        reason: e.to_string(),
+    })?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&parsed) => Ok(()),
+        "http" => Err(BuildError::InsecureUrl {
+            what,
+            url: url.to_string(),
+        }),
+        other => Err(BuildError::InvalidUrl {
+            what,
+            url: url.to_string(),
+            reason: format!("scheme `{other}` is not http(s)"),
+        }),
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}

@@ -1,0 +1,24 @@
+//! Runtime shared by every idverify generated client.
+//!
+//! A generated crate's `Client` carries a [`Runtime`] as progenitor's inner type; its
+//! `ClientHooks` call [`Runtime::authorize`] before and [`Runtime::execute`] for every
+//! request. The runtime knows each API from the [`ApiDescriptor`] generated out of the
+//! API's `codegen.toml`.
+//!
+//! Secrets (client secrets, API keys, tokens) are held as [`secrecy::SecretString`] and
+//! never appear in `Debug`, `Display` or errors.
+#![forbid(unsafe_code)]
+
+mod api;
+mod auth;
+mod builder;
+mod runtime;
+
+pub use api::{ApiDescriptor, AuthScheme, Environment};
+pub use auth::{AuthError, Credentials};
+pub use builder::{BuildError, ClientBuilder, GeneratedClient};
+pub use runtime::Runtime;
+pub use secrecy::{ExposeSecret, SecretString};
+
+/// What redacted values print as in `Debug` output.
+pub const REDACTED: &str = "[redacted]";
