@@ -203,8 +203,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     crate::rewrite::rewrite(&mut file, &normalized);
     let body = prettyplease::unparse(&file);
     let rs_header = emit::header("//", &sources, &sha);
-    let generated_rs =
-        format!("{rs_header}#![allow(clippy::all, unused_imports, unused_mut)]\n\n{body}");
+    let generated_rs = format!("{rs_header}\n{body}");
     let generated_lines = generated_rs.lines().count();
 
     let crate_dir = Path::new(CRATES_DIR).join(&config.krate.name);
