@@ -8,6 +8,8 @@
 //!    any vendor's API.
 //! 5. [`optional_success`]: operations with a JSON and a body-less success return
 //!    `Option<T>`.
+//! 6. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
+//!    they are shown as text instead of counting as ignored tests.
 
 mod enums;
 mod optional_success;
@@ -27,6 +29,27 @@ pub fn rewrite(file: &mut syn::File, normalized: &crate::normalize::Normalized) 
     redact(file, &normalized.sensitive_extra);
     strip_api_version_header(file);
     optional_success(file, optional);
+    doc_examples_as_text(file);
+}
+
+/// Turns ```` ```ignore ```` fences in doc comments into ```` ```text ````.
+pub fn doc_examples_as_text(file: &mut syn::File) {
+    struct Pass;
+    impl VisitMut for Pass {
+        fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+            if attr.path().is_ident("doc")
+                && let syn::Meta::NameValue(nv) = &mut attr.meta
+                && let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &mut nv.value
+                && s.value().contains("```ignore")
+            {
+                *s = syn::LitStr::new(&s.value().replace("```ignore", "```text"), s.span());
+            }
+        }
+    }
+    Pass.visit_file_mut(file);
 }
 
 /// Removes `deny_unknown_fields` from every `#[serde(...)]` attribute (typify adds it for

@@ -3978,7 +3978,7 @@ Arguments:
 - `signicat_account_id`: Account to act for; the vendor's SDK sends the `account_id` claim of the access token here.
 - `signicat_organization_id`: Organisation to act for, when the API client belongs to a parent organisation.
 - `body`: JSON object with the data needed to create the session.
-```ignore
+```text
 let response = client.create_session()
     .signicat_account_id(signicat_account_id)
     .signicat_organization_id(signicat_organization_id)
@@ -3999,7 +3999,7 @@ Arguments:
 - `id`: The session identifier.
 - `signicat_account_id`: Account to act for; the vendor's SDK sends the `account_id` claim of the access token here.
 - `signicat_organization_id`: Organisation to act for, when the API client belongs to a parent organisation.
-```ignore
+```text
 let response = client.get_session()
     .id(id)
     .signicat_account_id(signicat_account_id)
@@ -4020,7 +4020,7 @@ Arguments:
 - `id`: The session identifier.
 - `signicat_account_id`: Account to act for; the vendor's SDK sends the `account_id` claim of the access token here.
 - `signicat_organization_id`: Organisation to act for, when the API client belongs to a parent organisation.
-```ignore
+```text
 let response = client.cancel_session()
     .id(id)
     .signicat_account_id(signicat_account_id)
