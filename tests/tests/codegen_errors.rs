@@ -1,0 +1,371 @@
+//! Bad input gets an error naming the file and the place in it, and changes nothing on
+//! disk. Overlays correct a spec without editing it.
+
+use std::path::{Path, PathBuf};
+
+use idverify_codegen::{files, pipeline};
+
+const CONFIG: &str = r#"
+[crate]
+name = "idverify-example"
+version = "0.1.0"
+description = "Example."
+
+[api]
+base_url = "https://example.invalid"
+
+[auth]
+kind = "none"
+"#;
+
+const GOOD_SPEC: &str = r##"
+openapi: 3.0.3
+info: { title: Example, version: "1" }
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: A thing.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Thing" }
+  /things:
+    delete:
+      operationId: deleteAll
+      responses:
+        "204": { description: Gone. }
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        id: { type: string }
+"##;
+
+/// A workspace-shaped temp dir with one API folder.
+fn root_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn plan_error(root: &Path) -> String {
+    match pipeline::plan_all(root, None) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        (
+            "specs/example/openapi.yaml",
+            "openapi: 3.0.3\ninfo: [unclosed\npaths: {}\n",
+        ),
+    ]);
+    let error = plan_error(root.path());
+    assert!(error.contains("specs/example/openapi.yaml"), "{error}");
+    assert!(
+        error.contains("line 2") || error.contains("line 3"),
+        "{error}"
+    );
+    assert!(error.contains("column"), "{error}");
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        (
+            "specs/example/openapi.json",
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {,}\n}",
+        ),
+    ]);
+    let error = plan_error(root.path());
+    assert!(
+        error.contains("specs/example/openapi.json at line 3, column"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_structural_error_names_its_json_pointer() {
+    let spec = GOOD_SPEC.replace("\"204\": { description: Gone. }", "\"204\": 5");
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", &spec),
+    ]);
+    let error = plan_error(root.path());
+    assert!(
+        error.contains("#/paths/~1things/delete/responses/204"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_openapi_31_construct_without_30_form_is_named() {
+    let spec = GOOD_SPEC
+        .replace("openapi: 3.0.3", "openapi: 3.1.0")
+        .replace(
+            "id: { type: string }",
+            "id: { type: array, prefixItems: [{ type: string }] }",
+        );
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", &spec),
+    ]);
+    let error = plan_error(root.path());
+    assert!(
+        error.contains("#/components/schemas/Thing/properties/id/prefixItems"),
+        "{error}"
+    );
+    assert!(error.contains("prefixItems"), "{error}");
+}
+
+#[test]
+fn a_bad_codegen_toml_names_the_line() {
+    let config = CONFIG.replace("kind = \"none\"", "kind = \"magic\"");
+    let root = root_with(&[
+        ("specs/example/codegen.toml", &config),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+    ]);
+    let error = plan_error(root.path());
+    assert!(
+        error.contains("specs/example/codegen.toml at line 11"),
+        "{error}"
+    );
+    assert!(error.contains("magic"), "{error}");
+
+    let config = CONFIG.replace("https://example.invalid", "ftp://example.invalid");
+    let root = root_with(&[
+        ("specs/example/codegen.toml", &config),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+    ]);
+    let error = plan_error(root.path());
+    assert!(error.contains("api.base_url"), "{error}");
+}
+
+#[test]
+fn a_missing_codegen_toml_is_reported() {
+    let root = root_with(&[("specs/example/openapi.yaml", GOOD_SPEC)]);
+    let error = plan_error(root.path());
+    assert!(error.contains("specs/example/codegen.toml"), "{error}");
+}
+
+#[test]
+fn an_overlay_target_that_selects_nothing_is_an_error() {
+    let overlay = r#"
+overlay: 1.0.0
+info: { title: Fixes, version: "1" }
+actions:
+  - target: "$.paths['/nowhere'].get"
+    update: { description: x }
+"#;
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+        ("specs/example/overlay.yaml", overlay),
+    ]);
+    let error = plan_error(root.path());
+    assert!(
+        error.contains("specs/example/overlay.yaml at #/actions/0/target"),
+        "{error}"
+    );
+    assert!(error.contains("selects nothing"), "{error}");
+}
+
+#[test]
+fn an_overlay_updates_and_removes() {
+    let overlay = r#"
+overlay: 1.0.0
+info: { title: Fixes, version: "1" }
+actions:
+  - target: "$.components.schemas.Thing.properties"
+    update:
+      owner: { type: string, description: Owner of the thing., x-sensitive: true }
+  - target: "$.paths['/things'].delete"
+    remove: true
+"#;
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+        ("specs/example/overlay.yaml", overlay),
+    ]);
+    let plans = pipeline::plan_all(root.path(), None).expect("generation");
+    let generated = plans[0].1.apis[0]
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("generated.rs"))
+        .unwrap()
+        .contents
+        .clone();
+    assert!(
+        generated.contains("pub owner:"),
+        "the overlay added a property"
+    );
+    assert!(generated.contains("Owner of the thing."));
+    assert!(
+        !generated.contains("fn delete_all"),
+        "the overlay removed an operation"
+    );
+    assert!(generated.contains("fn get_thing"));
+    assert!(
+        generated.contains("specs/example/overlay.yaml"),
+        "the header names the overlay"
+    );
+}
+
+#[test]
+fn a_progenitor_panic_is_caught_and_names_the_operation() {
+    // progenitor asserts that a response media type has no `encoding`.
+    let spec = GOOD_SPEC.replace(
+        "              schema: { $ref: \"#/components/schemas/Thing\" }",
+        "              schema: { $ref: \"#/components/schemas/Thing\" }\n              encoding: { id: { contentType: text/plain } }",
+    );
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", &spec),
+    ]);
+    let error = plan_error(root.path());
+    assert!(error.contains("#/paths/~1things~1{id}/get"), "{error}");
+    assert!(
+        error.contains("getThing") || error.contains("get_thing"),
+        "{error}"
+    );
+    assert!(error.contains("panicked"), "{error}");
+}
+
+#[test]
+fn an_unsupported_request_media_type_is_named() {
+    let spec = GOOD_SPEC.replace(
+        "      operationId: deleteAll\n",
+        "      operationId: deleteAll\n      requestBody:\n        content:\n          multipart/form-data:\n            schema: { type: object }\n",
+    );
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", &spec),
+    ]);
+    let error = plan_error(root.path());
+    assert!(
+        error.contains("#/paths/~1things/delete/requestBody/content"),
+        "{error}"
+    );
+    assert!(error.contains("multipart/form-data"), "{error}");
+}
+
+#[test]
+fn a_failed_generation_changes_no_file() {
+    // A workspace with a generated crate, then one API's spec breaks.
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+        (
+            "specs/second/codegen.toml",
+            &CONFIG.replace("idverify-example", "idverify-second"),
+        ),
+        ("specs/second/openapi.yaml", GOOD_SPEC),
+    ]);
+    for (layout, plan) in pipeline::plan_all(root.path(), None).unwrap() {
+        files::write(&layout.root, &plan.files()).unwrap();
+    }
+    let before = snapshot(root.path());
+    assert!(
+        before
+            .iter()
+            .any(|(p, _)| p.ends_with("crates/idverify-example/src/generated.rs"))
+    );
+
+    // `example` changes validly, `second` breaks: nothing may be written, not even
+    // `example`, which comes first.
+    std::fs::write(
+        root.path().join("specs/example/openapi.yaml"),
+        GOOD_SPEC.replace("A thing.", "A changed thing."),
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join("specs/second/openapi.yaml"),
+        "openapi: 3.0.3\ninfo: {",
+    )
+    .unwrap();
+    let spec_files: Vec<PathBuf> = ["specs/example/openapi.yaml", "specs/second/openapi.yaml"]
+        .iter()
+        .map(|p| root.path().join(p))
+        .collect();
+    let error = plan_error(root.path());
+    assert!(error.contains("specs/second/openapi.yaml"), "{error}");
+    let after: Vec<_> = snapshot(root.path())
+        .into_iter()
+        .filter(|(p, _)| !spec_files.contains(p))
+        .collect();
+    let before: Vec<_> = before
+        .into_iter()
+        .filter(|(p, _)| !spec_files.contains(p))
+        .collect();
+    assert!(before == after, "a failed generation changed files on disk");
+}
+
+#[test]
+fn adding_a_spec_folder_adds_a_crate_and_a_facade_feature() {
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+    ]);
+    let plans = pipeline::plan_all(root.path(), None).unwrap();
+    let files = plans[0].1.files();
+    let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    for expected in [
+        "crates/idverify-example/Cargo.toml",
+        "crates/idverify-example/src/generated.rs",
+        "crates/idverify-example/src/lib.rs",
+        "crates/idverify/Cargo.toml",
+        "crates/idverify/src/lib.rs",
+    ] {
+        assert!(
+            paths.iter().any(|p| p == expected),
+            "{expected} not planned: {paths:?}"
+        );
+    }
+    let facade = files
+        .iter()
+        .find(|f| f.path.ends_with("idverify/Cargo.toml"))
+        .unwrap();
+    assert!(
+        facade
+            .contents
+            .contains("example = [\"dep:idverify-example\"]"),
+        "{}",
+        facade.contents
+    );
+    assert!(
+        facade.contents.contains("full = [\"example\"]"),
+        "{}",
+        facade.contents
+    );
+}
