@@ -52,6 +52,7 @@ pub fn normalize(file: &Path, doc: Value) -> Result<Normalized> {
         normalize_responses(file, &mut n, op)?;
     }
     mark_sensitive(&mut n.doc);
+    drop_noop_constraints(&mut n.doc);
     if let Some(schemas) = n
         .doc
         .pointer("/components/schemas")
@@ -178,7 +179,12 @@ fn choose_media(content: &Map<String, Value>, request: bool) -> Option<String> {
             .trim()
             .to_ascii_lowercase()
     };
-    if let Some(m) = content.keys().find(|m| is_json_media(m)) {
+    // Plain `application/json` first: a `+json` variant (JSON Patch, ...) is the exception.
+    if let Some(m) = content
+        .keys()
+        .find(|m| essence(m) == "application/json")
+        .or_else(|| content.keys().find(|m| is_json_media(m)))
+    {
         return Some(m.clone());
     }
     if request {
@@ -577,6 +583,27 @@ fn insert_schema(doc: &mut Value, name: &str, schema: Value) {
         .or_insert_with(|| json!({}));
     if let Some(schemas) = schemas.as_object_mut() {
         schemas.insert(name.to_string(), schema);
+    }
+}
+
+/// `minLength: 0` and `minItems: 0` constrain nothing, but typify turns them into
+/// `len < 0` checks that the compiler warns about.
+fn drop_noop_constraints(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for key in ["minLength", "minItems", "minProperties"] {
+                if map.get(key).and_then(Value::as_u64) == Some(0) {
+                    map.remove(key);
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    drop_noop_constraints(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_noop_constraints),
+        _ => {}
     }
 }
 
