@@ -14,6 +14,28 @@ pub struct Config {
     pub krate: CrateConfig,
     pub api: ApiConfig,
     pub auth: AuthConfig,
+    #[serde(default)]
+    pub types: TypesConfig,
+}
+
+/// Decisions about the generated types.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TypesConfig {
+    /// Component schemas to represent by an existing Rust type instead of a generated
+    /// one: schema name → replacement (e.g. a lenient date type from the runtime).
+    #[serde(default)]
+    pub replace: BTreeMap<String, Replacement>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Replacement {
+    /// Full path of the Rust type, e.g. `::idverify_runtime::LenientDateTime`.
+    pub rust: String,
+    /// Traits it implements that generated code may rely on: `Display`, `FromStr`, `Default`.
+    #[serde(default)]
+    pub impls: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -139,6 +161,27 @@ impl Config {
                     .map_err(|m| at(env, format!("api.environments.{env}.token_url: {m}")))?;
             }
         }
+        for (schema, replacement) in &self.types.replace {
+            if syn_path_ok(&replacement.rust).is_err() {
+                return Err(at(
+                    schema,
+                    format!(
+                        "types.replace.{schema}.rust `{}` is not a Rust type path",
+                        replacement.rust
+                    ),
+                ));
+            }
+            for i in &replacement.impls {
+                if !matches!(i.as_str(), "Display" | "FromStr" | "Default") {
+                    return Err(at(
+                        schema,
+                        format!(
+                            "types.replace.{schema}.impls: `{i}` is not one of Display, FromStr, Default"
+                        ),
+                    ));
+                }
+            }
+        }
         match &self.auth {
             AuthConfig::Oauth2ClientCredentials { token_url, .. } => {
                 check_url(token_url).map_err(|m| at("token_url", format!("auth.token_url: {m}")))?
@@ -158,6 +201,14 @@ impl Config {
     pub fn lib_name(&self) -> String {
         self.krate.name.replace('-', "_")
     }
+}
+
+fn syn_path_ok(path: &str) -> std::result::Result<(), ()> {
+    let ok = !path.is_empty()
+        && path.trim_start_matches("::").split("::").all(|seg| {
+            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    if ok { Ok(()) } else { Err(()) }
 }
 
 fn is_identifier(s: &str) -> bool {

@@ -13,6 +13,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::quote;
 use serde_json::Value;
 
+use crate::config::TypesConfig;
 use crate::error::{Error, Result, pointer_token};
 
 /// What progenitor produced, and which optional dependencies the code uses.
@@ -29,8 +30,16 @@ pub fn inner_type() -> TokenStream {
     quote!(::idverify_runtime::Runtime)
 }
 
-fn settings() -> GenerationSettings {
+fn settings(types: &TypesConfig) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
+    for (schema, replacement) in &types.replace {
+        let impls: Vec<progenitor::TypeImpl> = replacement
+            .impls
+            .iter()
+            .filter_map(|i| i.parse().ok())
+            .collect();
+        settings.with_replacement(schema, &replacement.rust, impls.into_iter());
+    }
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
@@ -55,12 +64,23 @@ pub fn parse_openapi(file: &Path, doc: &Value) -> Result<OpenAPI> {
     })
 }
 
-pub fn generate(file: &Path, doc: &Value) -> Result<Generated> {
+pub fn generate(file: &Path, doc: &Value, types: &TypesConfig) -> Result<Generated> {
     let spec = parse_openapi(file, doc)?;
-    match run_progenitor(&spec) {
+    for schema in types.replace.keys() {
+        if doc
+            .pointer(&format!("/components/schemas/{}", pointer_token(schema)))
+            .is_none()
+        {
+            return Err(Error::new(
+                file,
+                format!("codegen.toml replaces schema `{schema}`, which the spec does not define"),
+            ));
+        }
+    }
+    match run_progenitor(&spec, types) {
         Ok(Ok(generated)) => Ok(generated),
         Ok(Err(message)) => Err(Error::new(file, format!("progenitor: {message}"))),
-        Err(panic) => Err(locate_panic(file, doc, &spec)
+        Err(panic) => Err(locate_panic(file, doc, types)
             .unwrap_or_else(|| Error::new(file, format!("progenitor panicked: {panic}")))),
     }
 }
@@ -73,6 +93,7 @@ thread_local! {
 /// off stderr: the caller reports it with the operation it hit.
 fn run_progenitor(
     spec: &OpenAPI,
+    types: &TypesConfig,
 ) -> std::result::Result<std::result::Result<Generated, String>, String> {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
@@ -85,7 +106,7 @@ fn run_progenitor(
     });
     QUIET_PANICS.with(|q| q.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let mut generator = Generator::new(&settings());
+        let mut generator = Generator::new(&settings(types));
         generator.generate_tokens(spec).map(|tokens| {
             let space = generator.get_type_space();
             Generated {
@@ -110,7 +131,7 @@ fn run_progenitor(
 
 /// progenitor's panics do not say which operation they hit: generate each operation
 /// alone until one panics, and name it.
-fn locate_panic(file: &Path, doc: &Value, spec: &OpenAPI) -> Option<Error> {
+fn locate_panic(file: &Path, doc: &Value, types: &TypesConfig) -> Option<Error> {
     let paths = doc.get("paths")?.as_object()?;
     for (path, item) in paths {
         let Some(item) = item.as_object() else {
@@ -132,7 +153,7 @@ fn locate_panic(file: &Path, doc: &Value, spec: &OpenAPI) -> Option<Error> {
             let Ok(single_spec) = serde_json::from_value::<OpenAPI>(single) else {
                 continue;
             };
-            if let Err(panic) = run_progenitor(&single_spec) {
+            if let Err(panic) = run_progenitor(&single_spec, types) {
                 let pointer = format!("/paths/{}/{method}", pointer_token(path));
                 return Some(Error::at_pointer(
                     file,
@@ -148,7 +169,6 @@ fn locate_panic(file: &Path, doc: &Value, spec: &OpenAPI) -> Option<Error> {
             }
         }
     }
-    let _ = spec;
     None
 }
 

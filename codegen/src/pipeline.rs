@@ -191,7 +191,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     let sha = hex(&hasher.finalize());
 
     let normalized = crate::normalize::normalize(&source.spec, doc)?;
-    let generated = crate::generate::generate(&source.spec, &normalized.doc)?;
+    let generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
     let mut tokens = generated.tokens.clone();
     tokens.extend(emit::runtime_glue(&config));
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {

@@ -56,3 +56,116 @@ pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// A spec of `specs/<api>/` as JSON.
+pub fn spec(api: &str) -> serde_json::Value {
+    let dir = workspace_root().join("specs").join(api);
+    for name in ["openapi.yaml", "openapi.yml", "openapi.json"] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
+            return serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+    panic!("no spec in {}", dir.display());
+}
+
+/// Every example in a spec, as (JSON pointer, value): each `example`, and each
+/// `examples.<name>.value` of media types and parameters.
+pub fn spec_examples(spec: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    fn walk(value: &serde_json::Value, pointer: &str, out: &mut Vec<(String, serde_json::Value)>) {
+        let serde_json::Value::Object(map) = value else {
+            if let serde_json::Value::Array(items) = value {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{pointer}/{i}"), out);
+                }
+            }
+            return;
+        };
+        for (key, child) in map {
+            let child_pointer = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+            match key.as_str() {
+                "example" => out.push((child_pointer, child.clone())),
+                "examples"
+                    if child.is_object()
+                        && child
+                            .as_object()
+                            .unwrap()
+                            .values()
+                            .all(|v| v.get("value").is_some()) =>
+                {
+                    for (name, example) in child.as_object().unwrap() {
+                        out.push((
+                            format!("{child_pointer}/{name}/value"),
+                            example["value"].clone(),
+                        ));
+                    }
+                }
+                _ => walk(child, &child_pointer, out),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(spec, "", &mut out);
+    out
+}
+
+/// Drops `null` members: absent optional fields are not serialised.
+pub fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.iter().map(without_nulls).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// Deserialises `value` as `T` and serialises it back: the JSON must be equivalent
+/// (nulls aside). Returns the typed value.
+pub fn assert_round_trip<T>(what: &str, value: &serde_json::Value) -> T
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let typed: T = serde_json::from_value(value.clone()).unwrap_or_else(|e| {
+        panic!(
+            "{what} does not deserialise as {}: {e}",
+            std::any::type_name::<T>()
+        )
+    });
+    let back = serde_json::to_value(&typed).expect("serialise");
+    assert_eq!(
+        without_nulls(&back),
+        without_nulls(value),
+        "{what} changed in a round trip"
+    );
+    typed
+}
+
+/// Round-trips every example of `specs/<api>/` through the type given for its pointer,
+/// and fails if an example has no type listed (so new examples get tested too).
+///
+/// ```ignore
+/// round_trip_examples!("signicat-authentication", {
+///     "/paths/~1sessions/post/requestBody/content/application~1json/example" => types::CreateSessionRequest,
+/// });
+/// ```
+#[macro_export]
+macro_rules! round_trip_examples {
+    ($api:expr, { $($pointer:expr => $ty:ty),* $(,)? }) => {{
+        let spec = $crate::spec($api);
+        let examples = $crate::spec_examples(&spec);
+        let listed: Vec<&str> = vec![$($pointer),*];
+        for (pointer, _) in &examples {
+            assert!(listed.contains(&pointer.as_str()), "example at {pointer} in specs/{} has no type listed", $api);
+        }
+        $(
+            let value = spec.pointer($pointer).unwrap_or_else(|| panic!("no example at {}", $pointer));
+            $crate::assert_round_trip::<$ty>($pointer, value);
+        )*
+        examples.len()
+    }};
+}

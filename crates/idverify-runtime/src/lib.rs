@@ -12,11 +12,13 @@
 mod api;
 mod auth;
 mod builder;
+mod lenient_date;
 mod runtime;
 
 pub use api::{ApiDescriptor, AuthScheme, Environment};
 pub use auth::{AuthError, Credentials};
 pub use builder::{BuildError, ClientBuilder, GeneratedClient};
+pub use lenient_date::{LenientDateTime, ParsedDateTime};
 pub use runtime::Runtime;
 pub use secrecy::{ExposeSecret, SecretString};
 
