@@ -131,6 +131,12 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             pub fn runtime(&self) -> &::idverify_runtime::Runtime {
                 &self.inner
             }
+
+            /// A copy of this client whose calls use `options` (retries, timeouts); it
+            /// shares the credentials, token cache and retry budget.
+            pub fn with_options(&self, options: ::idverify_runtime::CallOptions) -> Self {
+                Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_options(options))
+            }
         }
 
         impl ClientHooks<::idverify_runtime::Runtime> for Client {

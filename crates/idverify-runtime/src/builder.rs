@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crate::api::{ApiDescriptor, AuthScheme, Environment};
 use crate::auth::{Credentials, TokenCache};
-use crate::runtime::{Auth, Runtime};
+use crate::retry::{RetryBudget, RetryPolicy};
+use crate::runtime::{Auth, CallOptions, Runtime};
 
 /// Implemented by every generated `Client`.
 pub trait GeneratedClient: Sized {
@@ -38,7 +39,9 @@ pub enum BuildError {
 }
 
 /// Builds a generated client. Defaults: the API's production environment, connect
-/// timeout 10 s, request timeout 30 s, tokens refreshed 30 s before they expire.
+/// timeout 10 s, 30 s per attempt, no operation timeout, 3 attempts with backoff from
+/// 200 ms (full jitter, capped at 20 s), a retry budget of 500 tokens, tokens refreshed
+/// 30 s before they expire.
 pub struct ClientBuilder<C> {
     environment: Environment,
     base_url: Option<String>,
@@ -46,7 +49,8 @@ pub struct ClientBuilder<C> {
     credentials: Credentials,
     http: Option<reqwest::Client>,
     connect_timeout: Duration,
-    timeout: Duration,
+    options: CallOptions,
+    retry_budget: u32,
     token_refresh_skew: Duration,
     client: PhantomData<fn() -> C>,
 }
@@ -66,7 +70,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             credentials: Credentials::None,
             http: None,
             connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
+            options: CallOptions::default(),
+            retry_budget: 500,
             token_refresh_skew: Duration::from_secs(30),
             client: PhantomData,
         }
@@ -107,9 +112,34 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
-    /// Timeout of one HTTP attempt.
+    /// Timeout of one HTTP attempt (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout of a whole operation, retries and waits included (default none).
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.options.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// Retry policy of every call (default: 3 attempts, 200 ms base, 20 s cap).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = policy;
+        self
+    }
+
+    /// Size of the retry budget shared by all calls: a retry costs 5 tokens (a timeout
+    /// 10), a success returns 1 (default 500).
+    pub fn retry_budget(mut self, tokens: u32) -> Self {
+        self.retry_budget = tokens;
+        self
+    }
+
+    /// All call options at once.
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -129,9 +159,9 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         check_url("base URL", &base_url)?;
         let http = match self.http {
             Some(http) => http,
+            // No client-wide timeout: each attempt gets its own (see `CallOptions`).
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
-                .timeout(self.timeout)
                 .user_agent(concat!("idverify/", env!("CARGO_PKG_VERSION")))
                 .build()?,
         };
@@ -187,7 +217,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             }
             (AuthScheme::None, _) => return Err(wrong("no credentials")),
         };
-        Ok(C::from_parts(&base_url, http, Runtime::new(api, auth)))
+        let runtime = Runtime::new(api, auth, self.options, RetryBudget::new(self.retry_budget));
+        Ok(C::from_parts(&base_url, http, runtime))
     }
 }
 

@@ -13,13 +13,15 @@ mod api;
 mod auth;
 mod builder;
 mod lenient_date;
+mod retry;
 mod runtime;
 
 pub use api::{ApiDescriptor, AuthScheme, Environment};
 pub use auth::{AuthError, Credentials};
 pub use builder::{BuildError, ClientBuilder, GeneratedClient};
 pub use lenient_date::{LenientDateTime, ParsedDateTime};
-pub use runtime::Runtime;
+pub use retry::{RetryBudget, RetryPolicy};
+pub use runtime::{CallOptions, Runtime, request_id};
 pub use secrecy::{ExposeSecret, SecretString};
 
 /// What redacted values print as in `Debug` output.

@@ -1,23 +1,75 @@
-//! The inner type of every generated client: it authorises and executes requests.
+//! The inner type of every generated client: it authorises, sends and retries requests.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument;
 
 use crate::api::ApiDescriptor;
 use crate::auth::{self, AuthError, TokenCache};
+use crate::retry::{self, RetryBudget, RetryPolicy, Retryable};
 
-/// Shared by all clones of a client (and so by all its concurrent calls).
-#[derive(Clone)]
-pub struct Runtime {
-    inner: Arc<Inner>,
+/// Per-client settings that a call can override with the generated
+/// `Client::with_options`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallOptions {
+    pub retry: RetryPolicy,
+    /// Retry 502/503/504 and timeouts for POST/PATCH too: only for calls that are safe to
+    /// repeat (the vendor deduplicates them, or they do not change anything).
+    pub retry_non_idempotent: bool,
+    /// Timeout of one HTTP attempt. Default 30 s.
+    pub attempt_timeout: Option<Duration>,
+    /// Timeout of the whole operation, all attempts and waits included. Default none.
+    pub operation_timeout: Option<Duration>,
 }
 
-struct Inner {
+impl Default for CallOptions {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            retry_non_idempotent: false,
+            attempt_timeout: Some(Duration::from_secs(30)),
+            operation_timeout: None,
+        }
+    }
+}
+
+impl CallOptions {
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    pub fn retry_non_idempotent(mut self, safe: bool) -> Self {
+        self.retry_non_idempotent = safe;
+        self
+    }
+
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    pub fn operation_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.operation_timeout = timeout;
+        self
+    }
+}
+
+/// Shared by all clones of a client (and so by all its concurrent calls): credentials,
+/// token cache, retry budget. Options are per clone.
+#[derive(Clone)]
+pub struct Runtime {
+    shared: Arc<Shared>,
+    options: CallOptions,
+}
+
+struct Shared {
     api: &'static ApiDescriptor,
     auth: Auth,
+    budget: RetryBudget,
 }
 
 pub(crate) enum Auth {
@@ -41,28 +93,71 @@ pub(crate) enum Auth {
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let auth = match &self.inner.auth {
+        let auth = match &self.shared.auth {
             Auth::None => "none",
             Auth::Bearer(_) => "bearer token",
             Auth::OAuth2 { .. } => "oauth2 client credentials",
             Auth::Partner { .. } => "identify partner login",
         };
         f.debug_struct("Runtime")
-            .field("api", &self.inner.api.crate_name)
+            .field("api", &self.shared.api.crate_name)
             .field("auth", &auth)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
 
+/// Headers vendors put their request or trace id in, in order of preference.
+const REQUEST_ID_HEADERS: &[&str] = &[
+    "x-request-id",
+    "requestid",
+    "request-id",
+    "x-correlation-id",
+    "x-trace-id",
+    "traceparent",
+];
+
+/// The vendor's request or trace id of a response, if it sent one.
+pub fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
 impl Runtime {
-    pub(crate) fn new(api: &'static ApiDescriptor, auth: Auth) -> Self {
+    pub(crate) fn new(
+        api: &'static ApiDescriptor,
+        auth: Auth,
+        options: CallOptions,
+        budget: RetryBudget,
+    ) -> Self {
         Self {
-            inner: Arc::new(Inner { api, auth }),
+            shared: Arc::new(Shared { api, auth, budget }),
+            options,
         }
     }
 
     pub fn api(&self) -> &'static ApiDescriptor {
-        self.inner.api
+        self.shared.api
+    }
+
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+
+    /// The same runtime (credentials, token cache, retry budget) with other options.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        Self {
+            shared: self.shared.clone(),
+            options,
+        }
+    }
+
+    /// Tokens left in the retry budget.
+    pub fn retry_budget_available(&self) -> u32 {
+        self.shared.budget.available()
     }
 
     /// Adds the credentials headers to `request`, fetching a token if none is cached.
@@ -72,7 +167,7 @@ impl Runtime {
         request: &mut reqwest::Request,
         _operation_id: &str,
     ) -> Result<(), AuthError> {
-        match &self.inner.auth {
+        match &self.shared.auth {
             Auth::None => Ok(()),
             Auth::Bearer(token) => {
                 request
@@ -124,25 +219,150 @@ impl Runtime {
         }
     }
 
-    /// Sends `request`. A 401 on a request sent with a cached token drops that token,
-    /// fetches a new one and replays the request once.
+    /// Sends `request`, retrying as [`CallOptions`] allow (see [`crate::retry`]), and,
+    /// once, after a 401 on a cached token: the token is dropped, a new one fetched and
+    /// the request replayed. One tracing span per operation records the operation id,
+    /// status, attempts, duration and the vendor's request id; never bodies or headers.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
         request: reqwest::Request,
         operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
-        let replay = request.try_clone();
-        let response = http.execute(request).await?;
-        if response.status() != reqwest::StatusCode::UNAUTHORIZED {
-            return Ok(response);
+        let span = tracing::info_span!(
+            "idverify.request",
+            api = self.shared.api.crate_name,
+            operation = operation_id,
+            method = %request.method(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let (result, attempts) = self
+            .send_with_retries(http, request, operation_id)
+            .instrument(span.clone())
+            .await;
+        span.record("attempts", attempts);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        if let Ok(response) = &result {
+            span.record("status", response.status().as_u16());
+            if let Some(id) = request_id(response.headers()) {
+                span.record("request_id", id.as_str());
+            }
         }
-        let Some(mut replay) = replay else {
-            return Ok(response);
-        };
-        let (cache, used) = match &self.inner.auth {
+        result
+    }
+
+    async fn send_with_retries(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> (reqwest::Result<reqwest::Response>, u32) {
+        let options = self.options;
+        let started = Instant::now();
+        let deadline = options.operation_timeout.map(|t| started + t);
+        let idempotent = retry::is_idempotent(request.method()) || options.retry_non_idempotent;
+        let mut next = request;
+        let mut attempts = 0u32;
+        let mut reauthorized = false;
+        loop {
+            attempts += 1;
+            let mut request = next;
+            let copy = request.try_clone();
+            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let timeout = match (options.attempt_timeout, remaining) {
+                (Some(a), Some(r)) => Some(a.min(r)),
+                (a, r) => a.or(r),
+            };
+            if let Some(timeout) = timeout {
+                *request.timeout_mut() = Some(timeout);
+            }
+            let result = http.execute(request).await;
+
+            if let Ok(response) = &result
+                && response.status() == reqwest::StatusCode::UNAUTHORIZED
+                && !reauthorized
+                && let Some(mut copy) = copy.as_ref().and_then(reqwest::Request::try_clone)
+                && self.refresh_after_401(http, &mut copy, operation_id).await
+            {
+                reauthorized = true;
+                tracing::debug!(
+                    operation = operation_id,
+                    "token rejected; fetched a new one and replaying"
+                );
+                next = copy;
+                continue;
+            }
+
+            let class = match &result {
+                Ok(response) => retry::classify_status(response.status().as_u16())
+                    .map(|c| (c, retry::retry_after(response.headers()))),
+                Err(error) => retry::classify_error(error).map(|c| (c, None)),
+            };
+            let Some((class, retry_after)) = class else {
+                if result.as_ref().is_ok_and(|r| !r.status().is_server_error()) {
+                    self.shared.budget.refund();
+                }
+                return (result, attempts);
+            };
+            let allowed = match class {
+                Retryable::NotSent | Retryable::Throttled => true,
+                Retryable::MaybeProcessed => idempotent,
+            };
+            let Some(copy) = copy else {
+                return (result, attempts);
+            };
+            if !allowed || attempts >= options.retry.max_attempts {
+                return (result, attempts);
+            }
+            let is_timeout = result
+                .as_ref()
+                .err()
+                .is_some_and(reqwest::Error::is_timeout);
+            let cost = if is_timeout {
+                retry::TIMEOUT_COST
+            } else {
+                retry::RETRY_COST
+            };
+            let wait = retry_after
+                .map(|after| after.min(options.retry.max_delay))
+                .unwrap_or_else(|| options.retry.backoff(attempts - 1));
+            if deadline.is_some_and(|d| Instant::now() + wait >= d) {
+                return (result, attempts);
+            }
+            if !self.shared.budget.try_spend(cost) {
+                tracing::debug!(
+                    operation = operation_id,
+                    "retry budget exhausted; not retrying"
+                );
+                return (result, attempts);
+            }
+            tracing::debug!(
+                operation = operation_id,
+                attempt = attempts,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            drop(result);
+            tokio::time::sleep(wait).await;
+            next = copy;
+        }
+    }
+
+    /// After a 401: drops the token `request` carried (if it is still the cached one) and
+    /// authorises `request` anew. False when there is nothing to refresh or it failed.
+    async fn refresh_after_401(
+        &self,
+        http: &reqwest::Client,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> bool {
+        let (cache, used) = match &self.shared.auth {
             Auth::OAuth2 { cache, .. } => {
-                let used = replay
+                let used = request
                     .headers()
                     .get(reqwest::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
@@ -151,24 +371,19 @@ impl Runtime {
                 (cache, used)
             }
             Auth::Partner { cache, .. } => {
-                let used = replay
+                let used = request
                     .headers()
                     .get("X-API-TOKEN")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
                 (cache, used)
             }
-            _ => return Ok(response),
+            _ => return false,
         };
-        let Some(used) = used else {
-            return Ok(response);
-        };
+        let Some(used) = used else { return false };
         cache.invalidate(&used).await;
-        match self.authorize(http, &mut replay, operation_id).await {
-            Ok(()) => http.execute(replay).await,
-            // Keep the vendor's 401: it says more than our failed refresh.
-            Err(_) => Ok(response),
-        }
+        // Keep the vendor's 401 when the refresh fails: it says more than our error.
+        self.authorize(http, request, operation_id).await.is_ok()
     }
 }
 

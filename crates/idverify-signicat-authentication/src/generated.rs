@@ -4516,6 +4516,15 @@ impl Client {
     pub fn runtime(&self) -> &::idverify_runtime::Runtime {
         &self.inner
     }
+    /// A copy of this client whose calls use `options` (retries, timeouts); it
+    /// shares the credentials, token cache and retry budget.
+    pub fn with_options(&self, options: ::idverify_runtime::CallOptions) -> Self {
+        Self::new_with_client(
+            &self.baseurl,
+            self.client.clone(),
+            self.inner.with_options(options),
+        )
+    }
 }
 impl ClientHooks<::idverify_runtime::Runtime> for Client {
     async fn pre<E>(

@@ -1,0 +1,210 @@
+//! When and how long to wait before sending a request again.
+//!
+//! Retried: connection failures before the request was sent (any method); 429 (any
+//! method: the vendor did not process it), honouring `Retry-After`; 502, 503, 504 and
+//! timeouts only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE) unless the call
+//! is marked safe to retry. Waits grow exponentially with full jitter, and a retry
+//! budget shared by all calls of a client stops a failing vendor from being hammered.
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+/// Retry settings of a client or a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = never retry). Default 3.
+    pub max_attempts: u32,
+    /// First backoff ceiling; doubles each retry. Default 200 ms.
+    pub base_delay: Duration,
+    /// Largest wait between attempts, also for `Retry-After`. Default 20 s.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Full jitter: a uniformly random wait in `[0, min(max, base * 2^retry)]`.
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        let ceiling = self
+            .base_delay
+            .checked_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
+            .unwrap_or(self.max_delay)
+            .min(self.max_delay);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// Why a retry is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retryable {
+    /// Not sent at all: safe for every method.
+    NotSent,
+    /// 429: the vendor refused before processing.
+    Throttled,
+    /// 502/503/504 or a timeout: the vendor may have processed it.
+    MaybeProcessed,
+}
+
+pub(crate) fn classify_status(status: u16) -> Option<Retryable> {
+    match status {
+        429 => Some(Retryable::Throttled),
+        502..=504 => Some(Retryable::MaybeProcessed),
+        _ => None,
+    }
+}
+
+pub(crate) fn classify_error(error: &reqwest::Error) -> Option<Retryable> {
+    if error.is_connect() {
+        Some(Retryable::NotSent)
+    } else if error.is_timeout() {
+        Some(Retryable::MaybeProcessed)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn is_idempotent(method: &reqwest::Method) -> bool {
+    matches!(
+        method.as_str(),
+        "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
+    )
+}
+
+/// `Retry-After` as seconds or an HTTP-date, from now.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// A token bucket shared by all calls of a client: a retry costs `RETRY_COST`, a timeout
+/// retry `TIMEOUT_COST`, a success gives back one. When empty, failures are returned
+/// instead of retried until successes refill it.
+#[derive(Debug)]
+pub struct RetryBudget {
+    capacity: u32,
+    tokens: Mutex<u32>,
+}
+
+pub(crate) const RETRY_COST: u32 = 5;
+pub(crate) const TIMEOUT_COST: u32 = 10;
+
+impl RetryBudget {
+    /// A budget of `capacity` tokens (default 500: 100 retries in a row).
+    pub fn new(capacity: u32) -> Self {
+        Self {
+            capacity,
+            tokens: Mutex::new(capacity),
+        }
+    }
+
+    pub(crate) fn try_spend(&self, cost: u32) -> bool {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if *tokens >= cost {
+            *tokens -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn refund(&self) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        *tokens = (*tokens + 1).min(self.capacity);
+    }
+
+    /// Tokens left.
+    pub fn available(&self) -> u32 {
+        *self.tokens.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        Self::new(500)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_jittered_below_an_exponential_ceiling() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(350),
+        };
+        for _ in 0..200 {
+            assert!(policy.backoff(0) <= Duration::from_millis(100));
+            assert!(policy.backoff(1) <= Duration::from_millis(200));
+            assert!(policy.backoff(2) <= Duration::from_millis(350));
+            assert!(policy.backoff(40) <= Duration::from_millis(350));
+        }
+        let distinct: std::collections::BTreeSet<Duration> =
+            (0..50).map(|_| policy.backoff(3)).collect();
+        assert!(distinct.len() > 10, "waits are random");
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = SystemTime::now() + Duration::from_secs(120);
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            httpdate::fmt_http_date(later).parse().unwrap(),
+        );
+        let wait = retry_after(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(115) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+        headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn the_budget_runs_dry_and_refills_on_success() {
+        let budget = RetryBudget::new(10);
+        assert!(budget.try_spend(RETRY_COST));
+        assert!(budget.try_spend(RETRY_COST));
+        assert!(!budget.try_spend(RETRY_COST));
+        for _ in 0..5 {
+            budget.refund();
+        }
+        assert!(budget.try_spend(RETRY_COST));
+        for _ in 0..100 {
+            budget.refund();
+        }
+        assert_eq!(budget.available(), 10);
+    }
+}
