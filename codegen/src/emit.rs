@@ -144,11 +144,11 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
                 &self,
                 request: &mut ::reqwest::Request,
                 info: &OperationInfo,
-            ) -> ::std::result::Result<(), Error<E>> {
+            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
                 self.inner
                     .authorize(&self.client, request, info.operation_id)
                     .await
-                    .map_err(|e| Error::Custom(e.to_string()))
+                    .map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))
             }
 
             async fn exec(

@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use idverify_fixture_openapi31 as openapi31;
 use idverify_fixture_responses as responses;
 use idverify_fixture_swagger2 as swagger2;
+use idverify_runtime::ErrorKind;
 use idverify_tests::LocalServer;
 use serde_json::json;
 
@@ -174,14 +175,14 @@ async fn response_shapes_are_typed_end_to_end() {
 
     // A body-less documented error keeps its status.
     match client.get_orders_by_id().id("missing").send().await {
-        Err(responses::Error::UnexpectedResponse(r)) => assert_eq!(r.status(), 404),
-        other => panic!("expected the 404 as an unexpected response, got {other:?}"),
+        Err(e) if e.kind() == ErrorKind::UnexpectedStatus => assert_eq!(e.status().unwrap(), 404),
+        other => panic!("expected the 404 as an unexpected status, got {other:?}"),
     }
     // Two error shapes → one oneOf error type.
     match client.get_orders_by_id().id("broken").send().await {
-        Err(responses::Error::ErrorResponse(e)) => {
-            assert_eq!(e.status(), 500);
-            let body = serde_json::to_value(e.into_inner()).unwrap();
+        Err(e) if e.kind() == ErrorKind::Vendor => {
+            assert_eq!(e.status().unwrap(), 500);
+            let body = serde_json::to_value(e.into_typed().unwrap()).unwrap();
             assert_eq!(body, json!({ "message": "db down" }));
         }
         other => panic!("expected a typed 500, got {other:?}"),
@@ -197,9 +198,9 @@ async fn response_shapes_are_typed_end_to_end() {
         .id("bad")
         .state(responses::types::OrderState::Open);
     match client.create_order().body(bad).send().await {
-        Err(responses::Error::ErrorResponse(e)) => {
-            assert_eq!(e.status(), 422);
-            assert_eq!(e.title.as_deref(), Some("bad order"));
+        Err(e) if e.kind() == ErrorKind::Vendor => {
+            assert_eq!(e.status().unwrap(), 422);
+            assert_eq!(e.typed().unwrap().title.as_deref(), Some("bad order"));
         }
         other => panic!("expected the default error body, got {other:?}"),
     }
@@ -234,9 +235,11 @@ async fn swagger_default_response_is_the_error_type() {
         .unwrap();
     let person = swagger2::types::Person::builder().name("Ada");
     match client.people_create().body(person).send().await {
-        Err(swagger2::Error::ErrorResponse(e)) => {
-            assert_eq!(e.status(), 400);
-            assert_eq!(e.error_code, Some(7));
+        Err(e) if e.kind() == ErrorKind::Vendor => {
+            assert_eq!(e.status().unwrap(), 400);
+            assert_eq!(e.typed().unwrap().error_code, Some(7));
+            // The legacy Idfy error shape is recognised.
+            assert_eq!(e.vendor().unwrap().code.as_deref(), Some("7"));
         }
         other => panic!("expected a typed error, got {other:?}"),
     }

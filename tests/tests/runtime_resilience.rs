@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use idverify_runtime::{CallOptions, Credentials, RetryPolicy};
+use idverify_runtime::{CallOptions, Credentials, ErrorKind, RetryPolicy};
 use idverify_signicat_authentication as signicat;
 use idverify_tests::LocalServer;
 use serde_json::json;
@@ -137,7 +137,7 @@ async fn a_503_is_retried_for_get_but_not_for_post() {
     faults.session_calls.store(0, Ordering::SeqCst);
     faults.failures.store(1, Ordering::SeqCst);
     match client.create_session().body(create_body()).send().await {
-        Err(signicat::Error::UnexpectedResponse(r)) => assert_eq!(r.status(), 503),
+        Err(e) if e.kind() == ErrorKind::UnexpectedStatus => assert_eq!(e.status().unwrap(), 503),
         other => panic!("POST must not be retried after a 503: {other:?}"),
     }
     assert_eq!(faults.session_calls.load(Ordering::SeqCst), 1);
@@ -196,7 +196,10 @@ async fn attempts_stop_at_the_policy_limit_and_return_the_last_response() {
     .await;
     faults.failures.store(100, Ordering::SeqCst);
     match client.get_session().id("s-1").send().await {
-        Err(signicat::Error::UnexpectedResponse(r)) => assert_eq!(r.status(), 502),
+        Err(e) if e.kind() == ErrorKind::UnexpectedStatus => {
+            assert_eq!(e.status().unwrap(), 502);
+            assert!(e.is_retryable());
+        }
         other => panic!("expected the vendor's 502: {other:?}"),
     }
     assert_eq!(faults.session_calls.load(Ordering::SeqCst), 3);
@@ -228,7 +231,7 @@ async fn a_slow_attempt_times_out_and_is_retried_for_get() {
     faults.session_calls.store(0, Ordering::SeqCst);
     faults.failures.store(1, Ordering::SeqCst);
     match client.create_session().body(create_body()).send().await {
-        Err(signicat::Error::CommunicationError(e)) => assert!(e.is_timeout(), "{e}"),
+        Err(e) => assert_eq!(e.kind(), ErrorKind::Timeout, "{e}"),
         other => panic!("expected a timeout: {other:?}"),
     }
     assert_eq!(faults.session_calls.load(Ordering::SeqCst), 1);
@@ -254,7 +257,7 @@ async fn the_operation_timeout_bounds_all_attempts() {
     let started = Instant::now();
     let result = client.get_session().id("s-1").send().await;
     assert!(
-        matches!(result, Err(signicat::Error::CommunicationError(ref e)) if e.is_timeout()),
+        matches!(result, Err(ref e) if e.kind() == ErrorKind::Timeout),
         "{result:?}"
     );
     assert!(

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use idverify_runtime::Credentials;
+use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
 use idverify_signicat_authentication as signicat;
 use idverify_tests::{LocalServer, workspace_root};
 use serde_json::{Value, json};
@@ -244,10 +244,18 @@ async fn vendor_errors_are_typed_and_unknown_sessions_are_404() {
     let server = LocalServer::start(vendor_routes(vendor)).await;
     let client = client(&server, CLIENT_SECRET);
     match client.get_session().id("nope").send().await {
-        Err(signicat::Error::ErrorResponse(problem)) => {
-            assert_eq!(problem.status(), 404);
+        Err(error) if error.kind() == ErrorKind::Vendor => {
+            assert_eq!(error.status().unwrap(), 404);
+            let problem = error.typed().unwrap();
             assert_eq!(problem.title.as_deref(), Some("Session not found"));
-            assert_eq!(problem.trace_id.as_deref(), Some("trace-1"));
+            assert_eq!(error.vendor().unwrap().shape, VendorErrorShape::Problem);
+            assert_eq!(error.request_id().as_deref(), Some("trace-1"));
+            assert!(!error.is_retryable());
+            let shown = error.to_string();
+            assert!(
+                shown.contains("get_session") && shown.contains("404") && shown.contains("trace-1"),
+                "{shown}"
+            );
         }
         other => panic!("expected the vendor's problem document, got {other:?}"),
     }
@@ -393,4 +401,72 @@ fn responses_from_a_newer_api_still_deserialize() {
         Some(signicat::types::Flow::Unknown("kiosk".into()))
     );
     assert_eq!(session.provider, None);
+}
+
+#[tokio::test]
+async fn errors_never_show_bodies_or_personal_data() {
+    let server = LocalServer::start(
+        Router::new()
+            .route(
+                "/sessions/{id}",
+                get(|Path(id): Path<String>| async move {
+                    if id == "garbled" {
+                        // Right status, wrong shape: `status` is not a string.
+                        return axum::Json(json!({ "id": "s", "status": 7, "subject": { "name": "Kari Nordmann" } })).into_response();
+                    }
+                    (
+                        StatusCode::BAD_REQUEST,
+                        [("content-type", "application/problem+json")],
+                        json!({ "title": "Invalid", "detail": "NIN 01017012345 is invalid", "invalidParams": [{ "name": "nin", "reason": "01017012345 is not valid" }] })
+                            .to_string(),
+                    )
+                        .into_response()
+                }),
+            ),
+    )
+    .await;
+    let client = signicat::Client::builder()
+        .base_url(&server.base_url)
+        .build()
+        .unwrap();
+
+    let garbled = client
+        .get_session()
+        .id("garbled")
+        .send()
+        .await
+        .expect_err("schema mismatch");
+    assert_eq!(garbled.kind(), ErrorKind::InvalidResponse);
+    let shown = format!(
+        "{garbled} {garbled:?} {:?}",
+        std::error::Error::source(&garbled).map(|s| s.to_string())
+    );
+    assert!(
+        !shown.contains("Kari") && !shown.contains("Nordmann"),
+        "{shown}"
+    );
+    assert!(
+        String::from_utf8_lossy(garbled.raw_body().unwrap()).contains("Kari Nordmann"),
+        "the body is kept for whoever asks"
+    );
+
+    let rejected = client
+        .get_session()
+        .id("x")
+        .send()
+        .await
+        .expect_err("vendor error");
+    let shown = format!("{rejected} {rejected:?}");
+    assert!(!shown.contains("01017012345"), "{shown}");
+    assert_eq!(rejected.vendor().unwrap().invalid_params[0].name, "nin");
+    assert!(
+        rejected
+            .vendor()
+            .unwrap()
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("01017012345"),
+        "reachable on request"
+    );
 }

@@ -8,18 +8,21 @@
 //!    any vendor's API.
 //! 5. [`optional_success`]: operations with a JSON and a body-less success return
 //!    `Option<T>`.
-//! 6. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
+//! 6. [`typed_errors`]: `send()` returns `idverify_runtime::Error<E>`.
+//! 7. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
 //!    they are shown as text instead of counting as ignored tests.
 
 mod enums;
 mod optional_success;
 mod redact;
+mod typed_errors;
 
 use syn::visit_mut::VisitMut;
 
 pub use enums::open_enums;
 pub use optional_success::optional_success;
 pub use redact::{REDACTED, redact};
+pub use typed_errors::typed_errors;
 
 /// Runs every pass, in order.
 pub fn rewrite(file: &mut syn::File, normalized: &crate::normalize::Normalized) {
@@ -29,6 +32,7 @@ pub fn rewrite(file: &mut syn::File, normalized: &crate::normalize::Normalized) 
     redact(file, &normalized.sensitive_extra);
     strip_api_version_header(file);
     optional_success(file, optional);
+    typed_errors(file);
     doc_examples_as_text(file);
 }
 
@@ -115,6 +119,14 @@ pub fn strip_api_version_header(file: &mut syn::File) {
         }
     }
     Pass.visit_file_mut(file);
+}
+
+/// The operation id a builder's `send` passes in its `OperationInfo`.
+pub(crate) fn operation_id_of(f: &syn::ImplItemFn) -> Option<String> {
+    let body = quote::quote!(#f).to_string();
+    let start = body.find("operation_id : \"")? + "operation_id : \"".len();
+    let end = body[start..].find('"')?;
+    Some(body[start..start + end].to_string())
 }
 
 /// The items of `mod name` at the top of the file, if any.

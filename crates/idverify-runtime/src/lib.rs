@@ -12,6 +12,7 @@
 mod api;
 mod auth;
 mod builder;
+mod error;
 mod lenient_date;
 mod retry;
 mod runtime;
@@ -19,6 +20,7 @@ mod runtime;
 pub use api::{ApiDescriptor, AuthScheme, Environment};
 pub use auth::{AuthError, Credentials};
 pub use builder::{BuildError, ClientBuilder, GeneratedClient};
+pub use error::{Error, ErrorKind, InvalidParam, SchemaMismatch, VendorError, VendorErrorShape};
 pub use lenient_date::{LenientDateTime, ParsedDateTime};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use runtime::{CallOptions, Runtime, request_id};

@@ -2,8 +2,7 @@
 // Inputs sha256: 4d69c3fad98edfa351c31f47de5fc40dd5b18e99fd9702cb15f25f546e422b48
 // Do not edit: change the spec, overlay.yaml, codegen.toml or the generator, then run `cargo xtask codegen`.
 
-#[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -4035,10 +4034,10 @@ let response = client.cancel_session()
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use ::progenitor_client::Error;
     use super::types;
-    #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        encode_path, ByteStream, ClientHooks, ClientInfo, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::create_session`]
@@ -4112,8 +4111,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/sessions`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::Session>, Error<types::Problem>> {
             let Self { client, signicat_account_id, signicat_organization_id, body } = self;
@@ -4189,6 +4187,27 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/sessions`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Session>,
+            ::idverify_runtime::Error<types::Problem>,
+        > {
+            match self.send_progenitor().await {
+                Ok(value) => Ok(value),
+                Err(error) => {
+                    Err(
+                        ::idverify_runtime::Error::from_progenitor(
+                                error,
+                                "create_session",
+                                |body| ::serde_json::to_value(body).ok(),
+                            )
+                            .await,
+                    )
+                }
+            }
+        }
     }
     /**Builder for [`Client::get_session`]
 
@@ -4247,8 +4266,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/sessions/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::Session>, Error<types::Problem>> {
             let Self { client, id, signicat_account_id, signicat_organization_id } = self;
@@ -4328,6 +4346,27 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/sessions/{id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Session>,
+            ::idverify_runtime::Error<types::Problem>,
+        > {
+            match self.send_progenitor().await {
+                Ok(value) => Ok(value),
+                Err(error) => {
+                    Err(
+                        ::idverify_runtime::Error::from_progenitor(
+                                error,
+                                "get_session",
+                                |body| ::serde_json::to_value(body).ok(),
+                            )
+                            .await,
+                    )
+                }
+            }
+        }
     }
     /**Builder for [`Client::cancel_session`]
 
@@ -4386,8 +4425,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `POST` request to `/sessions/{id}/cancel`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::Session>, Error<types::Problem>> {
             let Self { client, id, signicat_account_id, signicat_organization_id } = self;
@@ -4467,6 +4505,27 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/sessions/{id}/cancel`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Session>,
+            ::idverify_runtime::Error<types::Problem>,
+        > {
+            match self.send_progenitor().await {
+                Ok(value) => Ok(value),
+                Err(error) => {
+                    Err(
+                        ::idverify_runtime::Error::from_progenitor(
+                                error,
+                                "cancel_session",
+                                |body| ::serde_json::to_value(body).ok(),
+                            )
+                            .await,
+                    )
+                }
+            }
+        }
     }
 }
 /// Items consumers will typically use such as the Client.
@@ -4531,11 +4590,11 @@ impl ClientHooks<::idverify_runtime::Runtime> for Client {
         &self,
         request: &mut ::reqwest::Request,
         info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
+    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
         self.inner
             .authorize(&self.client, request, info.operation_id)
             .await
-            .map_err(|e| Error::Custom(e.to_string()))
+            .map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))
     }
     async fn exec(
         &self,
@@ -4545,3 +4604,5 @@ impl ClientHooks<::idverify_runtime::Runtime> for Client {
         self.inner.execute(&self.client, request, info.operation_id).await
     }
 }
+/// The error of every operation: see [`idverify_runtime::Error`].
+pub use ::idverify_runtime::{Error, ErrorKind, VendorError};
