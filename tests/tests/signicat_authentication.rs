@@ -437,6 +437,7 @@ async fn errors_never_show_bodies_or_personal_data() {
         .await
         .expect_err("schema mismatch");
     assert_eq!(garbled.kind(), ErrorKind::InvalidResponse);
+    assert_eq!(garbled.status().map(|s| s.as_u16()), Some(200));
     let shown = format!(
         "{garbled} {garbled:?} {:?}",
         std::error::Error::source(&garbled).map(|s| s.to_string())

@@ -5,6 +5,7 @@
 //! runtime's.
 
 use quote::{ToTokens, quote};
+use syn::visit_mut::VisitMut;
 
 use super::{module_items, operation_id_of};
 
@@ -64,6 +65,7 @@ pub fn typed_errors(file: &mut syn::File) {
             let Some(operation) = operation_id_of(f) else {
                 continue;
             };
+            DecodeViaRuntime.visit_block_mut(&mut f.block);
             let docs: Vec<syn::Attribute> = f
                 .attrs
                 .iter()
@@ -128,4 +130,23 @@ fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
         _ => None,
     })?;
     Some((success, inner))
+}
+
+/// In the status `match` of `send`, JSON bodies are decoded by
+/// `idverify_runtime::decode`, which keeps status and headers when a body does not
+/// match its schema (progenitor's decoding loses both).
+struct DecodeViaRuntime;
+
+impl VisitMut for DecodeViaRuntime {
+    fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+        let body = arm.body.to_token_stream().to_string();
+        if body.contains("Error :: ErrorResponse")
+            && body.contains("ResponseValue :: from_response")
+        {
+            *arm.body = syn::parse_quote!(Err(::idverify_runtime::decode::error(response).await));
+        } else if body.contains("ResponseValue :: from_response") {
+            *arm.body = syn::parse_quote!(::idverify_runtime::decode::success(response).await);
+        }
+        syn::visit_mut::visit_arm_mut(self, arm);
+    }
 }

@@ -320,6 +320,37 @@ impl<E> Error<E> {
         out
     }
 
+    /// For hand-written operations: a request that could not be built.
+    pub fn invalid_request(operation: &'static str, message: impl Into<String>) -> Self {
+        let mut out = Self::new(ErrorKind::InvalidRequest, operation);
+        out.detail = Some(message.into());
+        out
+    }
+
+    /// For hand-written operations: credentials could not be obtained.
+    pub fn auth(operation: &'static str, error: crate::AuthError) -> Self {
+        let mut out = Self::new(ErrorKind::Auth, operation);
+        out.detail = Some(error.to_string());
+        out.source = Some(Box::new(error));
+        out
+    }
+
+    /// For hand-written operations: sending or reading failed (the URL is dropped).
+    pub fn transport(operation: &'static str, error: reqwest::Error) -> Self {
+        Self::from_transport(ErrorKind::Transport, error, operation)
+    }
+
+    /// For hand-written operations: a response the operation did not expect; its body is
+    /// read and kept, and decoded if it is a vendor error.
+    pub async fn unexpected(operation: &'static str, response: reqwest::Response) -> Self {
+        Self::from_progenitor(
+            progenitor_client::Error::UnexpectedResponse(response),
+            operation,
+            |_| None,
+        )
+        .await
+    }
+
     /// Converts progenitor's error (what the generated code produces) for `operation`.
     /// `to_json` turns the documented error body back into JSON (for vendor decoding and
     /// [`Error::raw_body`]); `None` for raw error bodies.
@@ -362,9 +393,20 @@ impl<E> Error<E> {
             P::UnexpectedResponse(response) => {
                 let status = response.status();
                 let headers = response.headers().clone();
+                let mismatch = response
+                    .extensions()
+                    .get::<crate::decode::Mismatch>()
+                    .map(|m| m.0.clone());
                 let body = response.bytes().await.ok().map(|b| b.to_vec());
-                let mut out = Self::new(ErrorKind::UnexpectedStatus, operation)
-                    .with_response(status, headers);
+                let kind = match mismatch {
+                    Some(_) => ErrorKind::InvalidResponse,
+                    None => ErrorKind::UnexpectedStatus,
+                };
+                let mut out = Self::new(kind, operation).with_response(status, headers);
+                if let Some(mismatch) = mismatch {
+                    out.detail = Some(mismatch.to_string());
+                    out.source = Some(Box::new(mismatch));
+                }
                 out.vendor = body.as_deref().and_then(VendorError::decode);
                 out.body = body;
                 out

@@ -12,6 +12,8 @@
 mod api;
 mod auth;
 mod builder;
+#[doc(hidden)]
+pub mod decode;
 mod error;
 mod lenient_date;
 mod retry;

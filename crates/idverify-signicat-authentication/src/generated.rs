@@ -4155,35 +4155,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                200u16 => ::idverify_runtime::decode::success(response).await,
+                400u16 => Err(::idverify_runtime::decode::error(response).await),
+                401u16 => Err(::idverify_runtime::decode::error(response).await),
+                403u16 => Err(::idverify_runtime::decode::error(response).await),
+                500u16 => Err(::idverify_runtime::decode::error(response).await),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -4307,42 +4283,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                200u16 => ::idverify_runtime::decode::success(response).await,
+                400u16 => Err(::idverify_runtime::decode::error(response).await),
+                401u16 => Err(::idverify_runtime::decode::error(response).await),
+                403u16 => Err(::idverify_runtime::decode::error(response).await),
+                404u16 => Err(::idverify_runtime::decode::error(response).await),
+                500u16 => Err(::idverify_runtime::decode::error(response).await),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -4466,42 +4412,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                200u16 => ::idverify_runtime::decode::success(response).await,
+                400u16 => Err(::idverify_runtime::decode::error(response).await),
+                401u16 => Err(::idverify_runtime::decode::error(response).await),
+                403u16 => Err(::idverify_runtime::decode::error(response).await),
+                404u16 => Err(::idverify_runtime::decode::error(response).await),
+                500u16 => Err(::idverify_runtime::decode::error(response).await),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
