@@ -91,6 +91,17 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
         });
         env_names.push(ident);
     }
+    let env_constructors = env_names.iter().map(|ident| {
+        let name = ident.to_string().to_lowercase();
+        let function = format_ident!("{}", name);
+        let doc = format!("Starts a client for the `{name}` environment (see [`environments::{ident}`]).");
+        quote! {
+            #[doc = #doc]
+            pub fn #function() -> ::idverify_runtime::ClientBuilder<Self> {
+                ::idverify_runtime::ClientBuilder::new().environment(environments::#ident)
+            }
+        }
+    });
     quote! {
         /// The vendor's environments, for [`ClientBuilder::environment`](::idverify_runtime::ClientBuilder::environment).
         pub mod environments {
@@ -126,6 +137,8 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             pub fn builder() -> ::idverify_runtime::ClientBuilder<Self> {
                 ::idverify_runtime::ClientBuilder::new()
             }
+
+            #(#env_constructors)*
 
             /// The runtime (auth, retries) this client sends its requests through.
             pub fn runtime(&self) -> &::idverify_runtime::Runtime {

@@ -4487,6 +4487,10 @@ impl Client {
     pub fn builder() -> ::idverify_runtime::ClientBuilder<Self> {
         ::idverify_runtime::ClientBuilder::new()
     }
+    ///Starts a client for the `production` environment (see [`environments::PRODUCTION`]).
+    pub fn production() -> ::idverify_runtime::ClientBuilder<Self> {
+        ::idverify_runtime::ClientBuilder::new().environment(environments::PRODUCTION)
+    }
     /// The runtime (auth, retries) this client sends its requests through.
     pub fn runtime(&self) -> &::idverify_runtime::Runtime {
         &self.inner
