@@ -56,6 +56,10 @@ pub struct ApiConfig {
     /// constructor on the generated client.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
+    /// Headers sent on every request unless the request sets them (e.g. a vendor that
+    /// requires `Content-Type` even on requests without a body).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -159,6 +163,18 @@ impl Config {
             if let Some(url) = &environment.token_url {
                 check_url(url)
                     .map_err(|m| at(env, format!("api.environments.{env}.token_url: {m}")))?;
+            }
+        }
+        for (name, value) in &self.api.headers {
+            let valid_name = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !valid_name || value.bytes().any(|b| b < 0x20 && b != b'\t') {
+                return Err(at(
+                    name,
+                    format!("api.headers: `{name}: {value}` is not a valid HTTP header"),
+                ));
             }
         }
         for (schema, replacement) in &self.types.replace {

@@ -91,10 +91,14 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
         });
         env_names.push(ident);
     }
+    let header_names: Vec<&String> = config.api.headers.keys().collect();
+    let header_values: Vec<&String> = config.api.headers.values().collect();
     let env_constructors = env_names.iter().map(|ident| {
         let name = ident.to_string().to_lowercase();
         let function = format_ident!("{}", name);
-        let doc = format!("Starts a client for the `{name}` environment (see [`environments::{ident}`]).");
+        let doc = format!(
+            "Starts a client for the `{name}` environment (see [`environments::{ident}`])."
+        );
         quote! {
             #[doc = #doc]
             pub fn #function() -> ::idverify_runtime::ClientBuilder<Self> {
@@ -117,6 +121,7 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             default_environment: environments::PRODUCTION,
             environments: environments::ALL,
             auth: #auth,
+            default_headers: &[#((#header_names, #header_values)),*],
         };
 
         impl ::idverify_runtime::GeneratedClient for Client {

@@ -608,19 +608,25 @@ fn drop_noop_constraints(value: &mut Value) {
 }
 
 /// Every property with `x-sensitive: true` gets [`SENSITIVE_MARKER`] in its description,
-/// so the marker reaches the generated field's rustdoc. A `$ref` property is wrapped in a
-/// one-element `allOf` first: OpenAPI 3.0 ignores siblings of `$ref`.
+/// so the marker reaches the generated field's rustdoc. A `$ref` property with siblings
+/// (description, mark) is wrapped in a one-element `allOf` first: OpenAPI 3.0 ignores
+/// siblings of `$ref`.
 fn mark_sensitive(value: &mut Value) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Object(properties)) = map.get_mut("properties") {
                 for property in properties.values_mut() {
+                    // OpenAPI 3.0 ignores siblings of `$ref` (a description, the
+                    // sensitivity mark): keep them by wrapping the reference in `allOf`.
+                    if let Value::Object(p) = property
+                        && p.len() > 1
+                        && let Some(reference) = p.remove("$ref")
+                    {
+                        p.insert("allOf".into(), json!([{ "$ref": reference }]));
+                    }
                     let sensitive =
                         property.get("x-sensitive").and_then(Value::as_bool) == Some(true);
                     if sensitive && let Value::Object(p) = property {
-                        if let Some(reference) = p.remove("$ref") {
-                            p.insert("allOf".into(), json!([{ "$ref": reference }]));
-                        }
                         let description = p
                             .get("description")
                             .and_then(Value::as_str)

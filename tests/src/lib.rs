@@ -148,7 +148,7 @@ where
 /// Round-trips every example of `specs/<api>/` through the type given for its pointer,
 /// and fails if an example has no type listed (so new examples get tested too).
 ///
-/// ```ignore
+/// ```text
 /// round_trip_examples!("signicat-authentication", {
 ///     "/paths/~1sessions/post/requestBody/content/application~1json/example" => types::CreateSessionRequest,
 /// });

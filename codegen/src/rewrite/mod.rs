@@ -8,8 +8,10 @@
 //!    any vendor's API.
 //! 5. [`optional_success`]: operations with a JSON and a body-less success return
 //!    `Option<T>`.
-//! 6. [`typed_errors`]: `send()` returns `idverify_runtime::Error<E>`.
-//! 7. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
+//! 6. [`default_extra_maps`]: builders start with an empty map of additional
+//!    properties instead of an error (typify treats the flattened map as required).
+//! 7. [`typed_errors`]: `send()` returns `idverify_runtime::Error<E>`.
+//! 8. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
 //!    they are shown as text instead of counting as ignored tests.
 
 mod enums;
@@ -32,8 +34,36 @@ pub fn rewrite(file: &mut syn::File, normalized: &crate::normalize::Normalized) 
     redact(file, &normalized.sensitive_extra);
     strip_api_version_header(file);
     optional_success(file, optional);
+    default_extra_maps(file);
     typed_errors(file);
     doc_examples_as_text(file);
+}
+
+/// In `types::builder`, `extra: Err("no value supplied for extra")` in `Default`
+/// impls becomes `extra: Ok(Default::default())`: additional properties are optional.
+pub fn default_extra_maps(file: &mut syn::File) {
+    struct Pass;
+    impl VisitMut for Pass {
+        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
+            if let syn::Member::Named(name) = &field.member
+                && name == "extra"
+                && quote::quote!(#field)
+                    .to_string()
+                    .contains("no value supplied for extra")
+            {
+                field.expr = syn::parse_quote!(Ok(Default::default()));
+            }
+            syn::visit_mut::visit_field_value_mut(self, field);
+        }
+    }
+    let Some(types) = module_items(file, "types") else {
+        return;
+    };
+    if let Some(builders) = submodule_items(types, "builder") {
+        for item in builders.iter_mut() {
+            Pass.visit_item_mut(item);
+        }
+    }
 }
 
 /// Turns ```` ```ignore ```` fences in doc comments into ```` ```text ````.

@@ -13,3 +13,124 @@ pub mod generated {
 }
 
 pub use generated::*;
+
+// Hand-written typed views. The vendor sends status codes as numeric strings ("5");
+// the generated types keep them as received (so nothing fails on a new code), and
+// these helpers read them.
+
+fn numeric_code(text: Option<&str>) -> Option<u32> {
+    text?.trim().parse().ok()
+}
+
+/// An ident's status, read from its numeric `status_code`.
+///
+/// The documentation names one pair only: `status_code` `"5"` with `status`
+/// `"Successful"`. Every other code is kept as [`IdentStatus::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdentStatus {
+    /// Code 5: the identification succeeded.
+    Successful,
+    /// A code the documentation does not explain.
+    Other(u32),
+}
+
+impl IdentStatus {
+    pub fn from_code(code: u32) -> Self {
+        match code {
+            5 => Self::Successful,
+            other => Self::Other(other),
+        }
+    }
+
+    /// The numeric code, as the vendor sends it (without the quotes).
+    pub fn code(self) -> u32 {
+        match self {
+            Self::Successful => 5,
+            Self::Other(code) => code,
+        }
+    }
+}
+
+impl types::Ident {
+    /// `status_code` as a number; `None` when absent or not a number.
+    pub fn status_code_number(&self) -> Option<u32> {
+        numeric_code(self.status_code.as_deref())
+    }
+
+    /// `status_code` as an [`IdentStatus`]; `None` when absent or not a number.
+    pub fn known_status(&self) -> Option<IdentStatus> {
+        self.status_code_number().map(IdentStatus::from_code)
+    }
+}
+
+impl types::WebhookPayload {
+    /// The ident's `status_code` as a number; `None` when absent or not a number.
+    pub fn status_code_number(&self) -> Option<u32> {
+        numeric_code(self.status_code.as_deref())
+    }
+
+    /// The ident's `status_code` as an [`IdentStatus`]; `None` when absent or not a number.
+    pub fn known_status(&self) -> Option<IdentStatus> {
+        self.status_code_number().map(IdentStatus::from_code)
+    }
+}
+
+/// A webhook's status (`Webhook::status`, a numeric string), as documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebhookStatus {
+    /// 1: the webhook is pending to be processed.
+    Pending,
+    /// 2: the webhook is currently being processed.
+    Running,
+    /// 3: the webhook completed successfully.
+    Success,
+    /// 4: the webhook failed.
+    Failed,
+    /// A code the documentation does not list.
+    Other(u32),
+}
+
+impl WebhookStatus {
+    pub fn from_code(code: u32) -> Self {
+        match code {
+            1 => Self::Pending,
+            2 => Self::Running,
+            3 => Self::Success,
+            4 => Self::Failed,
+            other => Self::Other(other),
+        }
+    }
+
+    /// The numeric code, as the vendor sends it (without the quotes).
+    pub fn code(self) -> u32 {
+        match self {
+            Self::Pending => 1,
+            Self::Running => 2,
+            Self::Success => 3,
+            Self::Failed => 4,
+            Self::Other(code) => code,
+        }
+    }
+}
+
+impl types::Webhook {
+    /// `status` as a number; `None` when absent or not a number.
+    pub fn status_number(&self) -> Option<u32> {
+        numeric_code(self.status.as_deref())
+    }
+
+    /// `status` as a [`WebhookStatus`]; `None` when absent or not a number.
+    pub fn known_status(&self) -> Option<WebhookStatus> {
+        self.status_number().map(WebhookStatus::from_code)
+    }
+}
+
+impl types::Screenshot {
+    /// Where to download the screenshot: the vendor names this field `download_link`
+    /// here and `download_url` on the other files ([`types::IdentFile`]).
+    pub fn download_url(&self) -> Option<&str> {
+        self.download_link.as_deref()
+    }
+}

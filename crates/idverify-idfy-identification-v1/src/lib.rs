@@ -13,3 +13,100 @@ pub mod generated {
 }
 
 pub use generated::*;
+
+/// Documented error statuses of `GET /identification/log/filter/{year}`: their bodies are
+/// [`types::ErrorDetails`].
+const LOG_FILTER_ERROR_STATUSES: &[u16] = &[400, 401, 403, 429, 500];
+
+/// The operation name the next-page helper reports in errors and to the runtime.
+const NEXT_PAGE_OPERATION: &str = "list_log_entries_next_page";
+
+impl Client {
+    /// Fetches the page a [`types::IdentificationLogList::next_link`] points to (the
+    /// continuation of [`Client::list_log_entries`]), through the same runtime: with a
+    /// token, refreshed and replayed once on a 401.
+    ///
+    /// A relative link is resolved against the client's base URL. An absolute link must
+    /// be on the client's own scheme, host and port: the access token is never sent
+    /// elsewhere, and a link to another host fails with [`ErrorKind::InvalidRequest`]
+    /// (the vendor's published sample points to a legacy host). Then ask for the page
+    /// directly with `list_log_entries().skip(n)`, `n` from
+    /// [`types::IdentificationLogList::next_skip`].
+    pub async fn list_log_entries_next_page(
+        &self,
+        next_link: &str,
+    ) -> Result<ResponseValue<types::IdentificationLogList>, Error<types::ErrorDetails>> {
+        match self.next_page(next_link).await {
+            Ok(page) => Ok(page),
+            Err(error) => Err(Error::from_progenitor(error, NEXT_PAGE_OPERATION, |body| {
+                serde_json::to_value(body).ok()
+            })
+            .await),
+        }
+    }
+
+    async fn next_page(
+        &self,
+        next_link: &str,
+    ) -> Result<
+        ResponseValue<types::IdentificationLogList>,
+        progenitor_client::Error<types::ErrorDetails>,
+    > {
+        use progenitor_client::Error as P;
+        let base = reqwest::Url::parse(&self.baseurl)
+            .map_err(|e| P::InvalidRequest(format!("base URL: {e}")))?;
+        let url = base
+            .join(next_link.trim())
+            .map_err(|e| P::InvalidRequest(format!("NextLink is not a URL: {e}")))?;
+        if url.origin() != base.origin() {
+            // Only the origin: the link's query may hold filters such as a name.
+            return Err(P::InvalidRequest(format!(
+                "NextLink points to {}, not to the client's {}; not sending the access token \
+                 there (use `list_log_entries().skip(n)` instead)",
+                url.origin().ascii_serialization(),
+                base.origin().ascii_serialization(),
+            )));
+        }
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                reqwest::header::ACCEPT,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        self.runtime()
+            .authorize(&self.client, &mut request, NEXT_PAGE_OPERATION)
+            .await
+            .map_err(|e| P::Custom(e.to_string()))?;
+        let response = self
+            .runtime()
+            .execute(&self.client, request, NEXT_PAGE_OPERATION)
+            .await?;
+        match response.status().as_u16() {
+            // The runtime's decoding keeps status and headers when a body does not match.
+            200 => idverify_runtime::decode::success(response).await,
+            status if LOG_FILTER_ERROR_STATUSES.contains(&status) => {
+                Err(idverify_runtime::decode::error(response).await)
+            }
+            _ => Err(P::UnexpectedResponse(response)),
+        }
+    }
+}
+
+impl types::IdentificationLogList {
+    /// The `skip` (pages to skip) of [`Self::next_link`], to ask for the next page with
+    /// `list_log_entries().skip(n)` when the link itself cannot be followed. `None` on the
+    /// last page or when the link carries no `skip`.
+    pub fn next_skip(&self) -> Option<i32> {
+        let link = self.next_link.as_deref()?;
+        // The link may be relative: resolve it against any base to read its query.
+        let url = reqwest::Url::parse("https://base.invalid/")
+            .ok()?
+            .join(link.trim())
+            .ok()?;
+        url.query_pairs()
+            .find(|(key, _)| key.eq_ignore_ascii_case("skip"))
+            .and_then(|(_, value)| value.parse().ok())
+    }
+}

@@ -32,4 +32,6 @@ pub struct ApiDescriptor {
     pub default_environment: Environment,
     pub environments: &'static [Environment],
     pub auth: AuthScheme,
+    /// Headers sent on every request that does not set them itself.
+    pub default_headers: &'static [(&'static str, &'static str)],
 }

@@ -115,7 +115,10 @@ impl VendorError {
             trace_id: None,
             invalid_params: Vec::new(),
         };
-        if has("error") && !has("title") && value["error"].is_string() {
+        // OAuth2: `error` with at most its own companions (a `{error, message}` body of
+        // another framework is not OAuth and falls through to the generic shape).
+        let oauth_keys = ["error", "error_description", "error_uri"];
+        if value["error"].is_string() && object.keys().all(|k| oauth_keys.contains(&k.as_str())) {
             return Some(VendorError {
                 code: text(value, "error"),
                 message: text(value, "error_description"),
@@ -172,11 +175,29 @@ impl VendorError {
         }
         let code = text(value, "code")
             .or_else(|| text(value, "errorCode"))
+            .or_else(|| text(value, "error"))
             .or_else(|| text(value, "error_code"));
         let message = text(value, "message").or_else(|| text(value, "errorMessage"));
+        // Validation lists as `errors: [{field, message}]`.
+        let invalid_params: Vec<InvalidParam> = value
+            .get("errors")
+            .and_then(Value::as_array)
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| {
+                        Some(InvalidParam {
+                            name: text(e, "field").or_else(|| text(e, "name"))?,
+                            reason: text(e, "message").or_else(|| text(e, "reason")),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         (code.is_some() || message.is_some()).then(|| VendorError {
             code,
             message,
+            invalid_params,
             ..empty(VendorErrorShape::Generic)
         })
     }
@@ -530,6 +551,18 @@ mod tests {
         .unwrap();
         assert_eq!(identify.shape, VendorErrorShape::Identify);
         assert_eq!(identify.message.as_deref(), Some("Invalid token"));
+
+        let generic = VendorError::decode(
+            br#"{"statusCode":404,"error":"Not Found","message":"Session not found"}"#,
+        )
+        .unwrap();
+        assert_eq!(generic.shape, VendorErrorShape::Generic);
+        assert_eq!(generic.message.as_deref(), Some("Session not found"));
+        let validation = VendorError::decode(
+            br#"{"message":"Validation failed","code":"validation_error","errors":[{"field":"flow","message":"required"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(validation.invalid_params[0].name, "flow");
 
         assert!(VendorError::decode(b"<html>bad gateway</html>").is_none());
     }

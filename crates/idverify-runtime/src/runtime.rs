@@ -160,13 +160,24 @@ impl Runtime {
         self.shared.budget.available()
     }
 
-    /// Adds the credentials headers to `request`, fetching a token if none is cached.
+    /// Adds the API's default headers and the credentials to `request`, fetching a token
+    /// if none is cached.
     pub async fn authorize(
         &self,
         http: &reqwest::Client,
         request: &mut reqwest::Request,
         _operation_id: &str,
     ) -> Result<(), AuthError> {
+        for (name, value) in self.shared.api.default_headers {
+            if !request.headers().contains_key(*name)
+                && let (Ok(name), Ok(value)) = (
+                    reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                    reqwest::header::HeaderValue::from_str(value),
+                )
+            {
+                request.headers_mut().insert(name, value);
+            }
+        }
         match &self.shared.auth {
             Auth::None => Ok(()),
             Auth::Bearer(token) => {

@@ -2924,7 +2924,7 @@ Personal or secret data: redacted from `Debug` output.*/
                     middle_name: Ok(Default::default()),
                     name: Ok(Default::default()),
                     nin: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4470,6 +4470,7 @@ pub const API: ::idverify_runtime::ApiDescriptor = ::idverify_runtime::ApiDescri
         token_url: "https://api.signicat.com/auth/open/connect/token",
         scope: ::std::option::Option::Some("signicat-api"),
     },
+    default_headers: &[],
 };
 impl ::idverify_runtime::GeneratedClient for Client {
     const API: &'static ::idverify_runtime::ApiDescriptor = &API;

@@ -1,0 +1,894 @@
+//! The generated IDnow platform client against a local server that speaks the vendor's
+//! wire format (OIDC token endpoint, flows, sessions, data blocks, files with their
+//! 302 to a presigned URL), the spec's examples, and the hand-written helpers.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use idverify_idnow_platform::{self as idnow, TypedDatablock, types};
+use idverify_runtime::{Credentials, ErrorKind};
+use idverify_tests::{LocalServer, round_trip_examples, without_nulls};
+use serde_json::{Value, json};
+
+const CLIENT_ID: &str = "client-7";
+const CLIENT_SECRET: &str = "idnow-s3cr3t";
+const PDF: &[u8] = b"%PDF-1.7 the verification report";
+
+/// One request the vendor received.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: &'static str,
+    uri: String,
+    authorization: Option<String>,
+    content_type: Option<String>,
+    body: String,
+}
+
+#[derive(Default)]
+struct Vendor {
+    token_requests: AtomicUsize,
+    token_forms: Mutex<Vec<String>>,
+    seen: Mutex<Vec<Seen>>,
+    base_url: Mutex<String>,
+}
+
+impl Vendor {
+    fn record(&self, method: &'static str, uri: &Uri, headers: &HeaderMap, body: &str) {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        self.seen.lock().unwrap().push(Seen {
+            method,
+            uri: uri.to_string(),
+            authorization: header("authorization"),
+            content_type: header("content-type"),
+            body: body.to_string(),
+        });
+    }
+
+    fn seen(&self, method: &str, path_prefix: &str) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.method == method && s.uri.starts_with(path_prefix))
+            .cloned()
+            .collect()
+    }
+}
+
+fn authorized(headers: &HeaderMap) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some("Bearer at-1")
+}
+
+fn error(status: StatusCode, message: &str) -> axum::response::Response {
+    (
+        status,
+        axum::Json(json!({
+            "statusCode": status.as_u16(),
+            "error": status.canonical_reason(),
+            "message": message,
+            "requestId": "req-42"
+        })),
+    )
+        .into_response()
+}
+
+/// The personal data the vendor's data blocks carry in these tests.
+const GIVEN_NAME: &str = "Erika";
+const FAMILY_NAME: &str = "Musterfrau";
+const BIRTH_DATE: &str = "1964-08-12";
+const DOCUMENT_NUMBER: &str = "T22000129";
+const STREET: &str = "Heidestrasse";
+const SIGNED_CONTENT: &str = "JVBERi0xLjcgc2lnbmVkIGNvbnRyYWN0";
+const SUBJECT_ID: &str = "customer-4711";
+const PLAYER_TOKEN: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0.player";
+const SDK_TOKEN: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0.sdk";
+const STATE: &str = "csrf-9f8e7d";
+
+fn datablocks_body() -> Value {
+    json!({
+        "dataBlocks": [
+            {
+                "datablockId": "db-1",
+                "type": "basicIdentity",
+                "createdBy": { "stepId": "START", "clock": 1 },
+                "createdAt": "2026-02-26T22:27:53.206Z",
+                "status": "STORED",
+                "content": {
+                    "givenName": GIVEN_NAME,
+                    "familyName": FAMILY_NAME,
+                    "birthDate": BIRTH_DATE,
+                    "address": { "street": STREET, "houseNumber": "17", "zipCode": "51147", "city": "Köln", "country": "DE" },
+                    "academicTitle": "Dr."
+                }
+            },
+            {
+                "datablockId": "db-2",
+                "type": "documentData",
+                "createdBy": { "stepId": "doc", "clock": 3 },
+                "createdAt": "2026-02-26T22:32:55.174Z",
+                "status": "STORED",
+                "content": { "documentType": "ID", "documentNumber": DOCUMENT_NUMBER, "issuingCountry": "DE", "expiryDate": "2031-08-01" }
+            },
+            {
+                "datablockId": "db-3",
+                "type": "documentVerification",
+                "createdBy": { "stepId": "doc", "clock": 3 },
+                "status": "STORED",
+                "content": {
+                    "verdict": { "status": "VERIFIED" },
+                    "issues": [],
+                    "report": { "$ref": "vault", "$id": "48b99c09-8747-4ef0-9692-6bd24c089c72" }
+                }
+            },
+            {
+                "datablockId": "db-4",
+                "type": "outcomeStatus",
+                "createdBy": { "stepId": "END-ACCEPT", "clock": 4 },
+                "status": "STORED",
+                "content": { "outcome": "accepted" }
+            },
+            {
+                "datablockId": "db-5",
+                "type": "documentsToSign",
+                "createdBy": { "stepId": "START", "clock": 1 },
+                "status": "STORED",
+                "content": { "documents": [ { "documentId": "contract-1", "mimeType": "application/pdf", "content": SIGNED_CONTENT } ] }
+            },
+            {
+                "datablockId": "db-6",
+                "type": "livenessCheck",
+                "createdBy": { "stepId": "selfie", "clock": 2 },
+                "status": "STORED",
+                "content": { "score": 0.98, "selfie": { "$ref": "vault", "$id": "f-selfie" }, "givenName": GIVEN_NAME }
+            },
+            {
+                "datablockId": "db-7",
+                "type": "documentImages",
+                "status": "DELETED",
+                "content": null
+            }
+        ]
+    })
+}
+
+fn vendor_routes(vendor: Arc<Vendor>) -> Router {
+    Router::new()
+        .route(
+            "/oidc/token",
+            post(|State(v): State<Arc<Vendor>>, headers: HeaderMap, body: String| async move {
+                v.token_requests.fetch_add(1, Ordering::SeqCst);
+                v.token_forms.lock().unwrap().push(body.clone());
+                let basic = headers.get("authorization").and_then(|h| h.to_str().ok()).unwrap_or("");
+                // base64("client-7:idnow-s3cr3t")
+                let form_ok = body.contains("client_id=client-7") && body.contains("client_secret=idnow-s3cr3t");
+                if basic != "Basic Y2xpZW50LTc6aWRub3ctczNjcjN0" && !form_ok {
+                    return (StatusCode::UNAUTHORIZED, axum::Json(json!({ "error": "invalid_client" }))).into_response();
+                }
+                axum::Json(json!({ "access_token": "at-1", "expires_in": 86400, "token_type": "Bearer" })).into_response()
+            }),
+        )
+        .route(
+            "/api/v1/flows/{seg}",
+            get(|State(v): State<Arc<Vendor>>, Path(environment): Path<String>, uri: Uri, headers: HeaderMap| async move {
+                v.record("GET", &uri, &headers, "");
+                if !authorized(&headers) {
+                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
+                }
+                let size: u64 = uri
+                    .query()
+                    .unwrap_or("")
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("size="))
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(20);
+                axum::Json(json!({
+                    "content": [
+                        { "id": "flow-1", "name": "Document-based IDV", "description": "Checks ID documents", "version": 3, "environment": environment },
+                        { "id": "flow-2", "name": "Draft", "environment": environment }
+                    ],
+                    "page": { "size": size, "number": 2, "totalElements": 12, "totalPages": 6 }
+                }))
+                .into_response()
+            }),
+        )
+        .route(
+            "/api/v1/flows/{seg}/{environment}/sessions",
+            post(|State(v): State<Arc<Vendor>>, Path((flow_id, environment)): Path<(String, String)>, uri: Uri, headers: HeaderMap, body: String| async move {
+                v.record("POST", &uri, &headers, &body);
+                if !authorized(&headers) {
+                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
+                }
+                if flow_id != "flow-1" {
+                    return error(StatusCode::NOT_FOUND, "Flow not found");
+                }
+                (
+                    StatusCode::CREATED,
+                    axum::Json(json!({
+                        "flowId": flow_id,
+                        "flowVersion": 3,
+                        "environment": environment,
+                        "sessionContext": {
+                            "sessionId": "sess-1",
+                            "sessionStatus": "CREATED",
+                            "createdAt": "2026-02-26T22:27:53Z",
+                            "expiresAt": "2026-02-27T22:27:53Z"
+                        },
+                        "playerUrl": format!("https://player.eu.platform.idnow.io/?token={PLAYER_TOKEN}"),
+                        "sdkToken": SDK_TOKEN
+                    })),
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/api/v1/{environment}/sessions/{session_id}",
+            get(|State(v): State<Arc<Vendor>>, Path((environment, session_id)): Path<(String, String)>, uri: Uri, headers: HeaderMap| async move {
+                v.record("GET", &uri, &headers, "");
+                if !authorized(&headers) {
+                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
+                }
+                if session_id != "sess-1" {
+                    return error(StatusCode::NOT_FOUND, "Session not found");
+                }
+                axum::Json(json!({
+                    "sessionId": session_id,
+                    "sessionStatus": "COMPLETED",
+                    "flowId": "flow-1",
+                    "flowVersion": 3,
+                    "environment": environment,
+                    "subjectId": SUBJECT_ID,
+                    "outcome": "accepted",
+                    "createdAt": "2026-02-26T22:27:53.000Z",
+                    "startedAt": "2026-02-26T22:27:54.000Z",
+                    "updatedAt": "2026-02-26T22:32:55.000Z",
+                    "completedAt": "2026-02-26T22:32:55.000Z",
+                    "expiresAt": null,
+                    "lastStep": { "stepId": "END-ACCEPT", "stepDescription": "Accept", "verdict": "accepted" },
+                    "redirectUrl": "https://example.com/done",
+                    "state": STATE
+                }))
+                .into_response()
+            }),
+        )
+        .route(
+            "/api/v1/{environment}/sessions/{session_id}/datablocks",
+            get(|State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap| async move {
+                v.record("GET", &uri, &headers, "");
+                if !authorized(&headers) {
+                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
+                }
+                axum::Json(datablocks_body()).into_response()
+            }),
+        )
+        .route(
+            "/api/v1/{environment}/files/{vault_entry_id}",
+            get(|State(v): State<Arc<Vendor>>, Path((_environment, id)): Path<(String, String)>, uri: Uri, headers: HeaderMap| async move {
+                v.record("GET", &uri, &headers, "");
+                if !authorized(&headers) {
+                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
+                }
+                if id != "48b99c09-8747-4ef0-9692-6bd24c089c72" {
+                    return error(StatusCode::NOT_FOUND, "File not found");
+                }
+                let base = v.base_url.lock().unwrap().clone();
+                (
+                    StatusCode::FOUND,
+                    [("location", format!("{base}/presigned/{id}?X-Amz-Expires=3600&X-Amz-Signature=abc123"))],
+                    // A body the client must not hand out as the URL or the file.
+                    "redirecting",
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/presigned/{id}",
+            get(|State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap| async move {
+                v.record("GET", &uri, &headers, "");
+                if !uri.query().is_some_and(|q| q.contains("X-Amz-Signature=abc123")) {
+                    return (StatusCode::FORBIDDEN, "bad signature").into_response();
+                }
+                (
+                    [("content-type", "application/pdf"), ("content-disposition", "attachment; filename=\"report.pdf\"")],
+                    PDF,
+                )
+                    .into_response()
+            }),
+        )
+        .with_state(vendor)
+}
+
+async fn start() -> (Arc<Vendor>, LocalServer, idnow::Client) {
+    let vendor = Arc::new(Vendor::default());
+    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
+    *vendor.base_url.lock().unwrap() = server.base_url.clone();
+    let client = idnow::Client::builder()
+        .base_url(format!("{}/api/v1", server.base_url))
+        .token_url(format!("{}/oidc/token", server.base_url))
+        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET))
+        .build()
+        .expect("client");
+    (vendor, server, client)
+}
+
+async fn collect(stream: idnow::ResponseValue<idnow::ByteStream>) -> Vec<u8> {
+    let body = axum::body::Body::from_stream(stream.into_inner_stream());
+    axum::body::to_bytes(body, 1 << 20)
+        .await
+        .expect("read the file")
+        .to_vec()
+}
+
+#[tokio::test]
+async fn list_flows_create_session_and_poll_it() {
+    let (vendor, _server, client) = start().await;
+
+    let flows = client
+        .list_flows()
+        .environment(types::Environment::Staging)
+        .page(2)
+        .size(5)
+        .send()
+        .await
+        .expect("list flows")
+        .into_inner();
+    assert_eq!(flows.content.len(), 2);
+    assert_eq!(flows.content[0].id, "flow-1");
+    assert_eq!(flows.content[0].version, Some(3));
+    assert_eq!(flows.content[1].version, None);
+    assert_eq!(
+        flows.content[0].environment,
+        Some(types::Environment::Staging)
+    );
+    let page = flows.page.expect("page");
+    assert_eq!(
+        (page.size, page.number, page.total_pages),
+        (Some(5), Some(2), Some(6))
+    );
+    let listed = vendor.seen("GET", "/api/v1/flows/");
+    assert_eq!(listed.len(), 1);
+    assert!(
+        listed[0].uri == "/api/v1/flows/staging?page=2&size=5"
+            || listed[0].uri == "/api/v1/flows/staging?size=5&page=2",
+        "{}",
+        listed[0].uri
+    );
+    assert_eq!(listed[0].authorization.as_deref(), Some("Bearer at-1"));
+
+    let identity = types::BasicIdentity::builder()
+        .given_name(Some(GIVEN_NAME.to_string()))
+        .family_name(Some(FAMILY_NAME.to_string()))
+        .birth_date(Some(BIRTH_DATE.to_string()))
+        // typify's builders do not default the map of additional members.
+        .extra(serde_json::Map::new());
+    let identity: types::BasicIdentity = identity.try_into().unwrap();
+    let mut input = serde_json::Map::new();
+    input.insert(
+        "basicIdentity".into(),
+        serde_json::to_value(&identity).unwrap(),
+    );
+    let mut extra = std::collections::BTreeMap::new();
+    extra.insert("channel".to_string(), "web".to_string());
+    let metadata = types::SessionMetadata::builder()
+        .subject_id(Some(SUBJECT_ID.to_string()))
+        .locale(Some("de-DE".to_string()))
+        .extra(extra);
+    let created = client
+        .create_session()
+        .flow_id("flow-1")
+        .environment(types::Environment::Live)
+        .body(
+            types::CreateSessionRequest::builder()
+                .input(input)
+                .metadata(Some(metadata.try_into().unwrap()))
+                .redirect_url(Some("https://example.com/done".to_string()))
+                .state(Some(STATE.try_into().unwrap())),
+        )
+        .send()
+        .await
+        .expect("create session");
+    assert_eq!(created.status(), 201);
+    let created = created.into_inner();
+    assert_eq!(created.flow_id, "flow-1");
+    assert_eq!(created.environment, Some(types::Environment::Live));
+    assert_eq!(created.session_context.session_id, "sess-1");
+    assert_eq!(
+        created.session_context.session_status,
+        types::SessionStatus::Created
+    );
+    assert!(created.player_url.ends_with(PLAYER_TOKEN));
+    assert_eq!(created.sdk_token.as_deref(), Some(SDK_TOKEN));
+
+    let posted = vendor.seen("POST", "/api/v1/flows/");
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0].uri, "/api/v1/flows/flow-1/live/sessions");
+    assert_eq!(posted[0].authorization.as_deref(), Some("Bearer at-1"));
+    assert_eq!(posted[0].content_type.as_deref(), Some("application/json"));
+    let body: Value = serde_json::from_str(&posted[0].body).unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "input": { "basicIdentity": { "givenName": GIVEN_NAME, "familyName": FAMILY_NAME, "birthDate": BIRTH_DATE } },
+            "metadata": { "subjectId": SUBJECT_ID, "locale": "de-DE", "channel": "web" },
+            "redirectUrl": "https://example.com/done",
+            "state": STATE
+        })
+    );
+
+    let session = client
+        .get_session()
+        .environment(types::Environment::Live)
+        .session_id(&created.session_context.session_id)
+        .send()
+        .await
+        .expect("get session")
+        .into_inner();
+    assert_eq!(session.session_status, types::SessionStatus::Completed);
+    assert_eq!(session.outcome, Some(types::SessionOutcome::Accepted));
+    assert_eq!(session.subject_id.as_deref(), Some(SUBJECT_ID));
+    assert_eq!(session.expires_at, None);
+    assert_eq!(
+        session
+            .last_step
+            .as_ref()
+            .and_then(|s| s.step_id.as_deref()),
+        Some("END-ACCEPT")
+    );
+    assert_eq!(
+        vendor.seen("GET", "/api/v1/live/sessions/")[0].uri,
+        "/api/v1/live/sessions/sess-1"
+    );
+
+    // One token for all calls, fetched with the client-credentials grant.
+    assert_eq!(vendor.token_requests.load(Ordering::SeqCst), 1);
+    let form = vendor.token_forms.lock().unwrap()[0].clone();
+    assert!(form.contains("grant_type=client_credentials"), "{form}");
+}
+
+#[tokio::test]
+async fn data_blocks_come_back_raw_and_typed() {
+    let (vendor, _server, client) = start().await;
+    let blocks = client
+        .get_datablocks()
+        .environment(types::Environment::Live)
+        .session_id("sess-1")
+        .send()
+        .await
+        .expect("datablocks")
+        .into_inner();
+    assert_eq!(
+        vendor.seen("GET", "/api/v1/live/sessions/")[0].uri,
+        "/api/v1/live/sessions/sess-1/datablocks"
+    );
+    assert_eq!(blocks.data_blocks.len(), 7);
+    // The raw form keeps everything the vendor sent.
+    assert_eq!(
+        serde_json::to_value(&blocks).unwrap(),
+        without_nulls(&datablocks_body())
+    );
+
+    let typed: Vec<TypedDatablock> = blocks
+        .data_blocks
+        .iter()
+        .map(|b| b.typed().expect("typed view"))
+        .collect();
+    let TypedDatablock::BasicIdentity(identity) = &typed[0] else {
+        panic!("{:?}", typed[0]);
+    };
+    assert_eq!(identity.given_name.as_deref(), Some(GIVEN_NAME));
+    assert_eq!(identity.birth_date.as_deref(), Some(BIRTH_DATE));
+    assert_eq!(
+        identity.address.as_ref().and_then(|a| a.street.as_deref()),
+        Some(STREET)
+    );
+    assert_eq!(identity.extra.get("academicTitle"), Some(&json!("Dr.")));
+    let TypedDatablock::DocumentData(document) = &typed[1] else {
+        panic!("{:?}", typed[1]);
+    };
+    assert_eq!(document.document_number.as_deref(), Some(DOCUMENT_NUMBER));
+    let TypedDatablock::DocumentVerification(verification) = &typed[2] else {
+        panic!("{:?}", typed[2]);
+    };
+    assert_eq!(
+        verification
+            .verdict
+            .as_ref()
+            .and_then(|v| v.status.as_deref()),
+        Some("VERIFIED")
+    );
+    let report = verification.report.as_ref().expect("report reference");
+    assert_eq!(report.ref_, "vault");
+    assert_eq!(report.id, "48b99c09-8747-4ef0-9692-6bd24c089c72");
+    assert_eq!(
+        typed[3],
+        TypedDatablock::OutcomeStatus(
+            types::OutcomeStatus::builder()
+                .outcome(Some(types::SessionOutcome::Accepted))
+                .extra(serde_json::Map::new())
+                .try_into()
+                .unwrap()
+        )
+    );
+    let TypedDatablock::DocumentsToSign(to_sign) = &typed[4] else {
+        panic!("{:?}", typed[4]);
+    };
+    assert_eq!(
+        to_sign.documents[0].content.as_deref(),
+        Some(SIGNED_CONTENT)
+    );
+    // An unknown type is kept as raw JSON, its type as received.
+    assert_eq!(
+        blocks.data_blocks[5].type_,
+        types::DatablockType::Unknown("livenessCheck".into())
+    );
+    assert_eq!(
+        typed[5],
+        TypedDatablock::Other(datablocks_body()["dataBlocks"][5]["content"].clone())
+    );
+    // A deleted block has no content.
+    assert_eq!(
+        blocks.data_blocks[6].status,
+        Some(types::DatablockStatus::Deleted)
+    );
+    assert_eq!(typed[6], TypedDatablock::NoContent);
+
+    // A known type whose content has the wrong shape is an error, not a silent default.
+    let mut broken = blocks.data_blocks[0].clone();
+    broken.content = Some(json!({ "givenName": 42 }));
+    assert!(broken.typed().is_err());
+
+    // Nothing personal in Debug output, raw or typed.
+    let debug = format!("{blocks:?} {blocks:#?} {typed:?} {typed:#?}");
+    assert!(debug.contains("[redacted]"), "{debug}");
+    for personal in [
+        GIVEN_NAME,
+        FAMILY_NAME,
+        BIRTH_DATE,
+        DOCUMENT_NUMBER,
+        STREET,
+        "51147",
+        SIGNED_CONTENT,
+    ] {
+        assert!(
+            !debug.contains(personal),
+            "`{personal}` appears in Debug output"
+        );
+    }
+}
+
+#[tokio::test]
+async fn files_download_through_the_redirect_and_file_url_returns_it() {
+    let (vendor, server, client) = start().await;
+    let report = "48b99c09-8747-4ef0-9692-6bd24c089c72";
+
+    // The generated method follows the 302 and returns the file's bytes.
+    let file = client
+        .get_file()
+        .environment(types::Environment::Live)
+        .vault_entry_id(report)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(file.status(), 200);
+    assert_eq!(
+        file.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    assert_eq!(collect(file).await, PDF);
+
+    // The hand-written helper stops at the 302 and returns the presigned URL.
+    let url = client
+        .file_url(types::Environment::Staging, report)
+        .await
+        .expect("presigned URL");
+    assert_eq!(
+        url.as_str(),
+        format!(
+            "{}/presigned/{report}?X-Amz-Expires=3600&X-Amz-Signature=abc123",
+            server.base_url
+        )
+    );
+    let api_calls = vendor.seen("GET", "/api/v1/");
+    assert_eq!(
+        api_calls.iter().map(|s| s.uri.as_str()).collect::<Vec<_>>(),
+        [
+            format!("/api/v1/live/files/{report}"),
+            format!("/api/v1/staging/files/{report}")
+        ]
+    );
+    assert!(
+        api_calls
+            .iter()
+            .all(|s| s.authorization.as_deref() == Some("Bearer at-1"))
+    );
+    // file_url did not follow the redirect: the presigned URL was fetched once only.
+    assert_eq!(vendor.seen("GET", "/presigned/").len(), 1);
+    // It shares the token cache with the generated methods.
+    assert_eq!(vendor.token_requests.load(Ordering::SeqCst), 1);
+
+    // No redirect: an error carrying the status, not the body.
+    let err = client
+        .file_url(types::Environment::Live, "no-such-file")
+        .await
+        .expect_err("unknown file");
+    assert!(
+        matches!(err, idnow::FileUrlError::NotRedirected { status } if status.as_u16() == 404),
+        "{err:?}"
+    );
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    let message = err.to_string();
+    assert!(message.contains("404"), "{message}");
+    assert!(!message.contains("File not found"), "{message}");
+
+    // The generated method types the vendor's error body.
+    match client
+        .get_file()
+        .environment(types::Environment::Live)
+        .vault_entry_id("no-such-file")
+        .send()
+        .await
+    {
+        Err(e) if e.kind() == ErrorKind::Vendor => {
+            assert_eq!(e.status().map(|s| s.as_u16()), Some(404));
+            assert_eq!(
+                e.typed().and_then(|t| t.message.clone()),
+                Some(json!("File not found"))
+            );
+        }
+        Err(other) => panic!("expected the vendor's error body, got {other:?}"),
+        Ok(_) => panic!("expected the vendor's error body, got a file"),
+    }
+}
+
+#[tokio::test]
+async fn vendor_errors_are_typed_and_keep_unknown_members() {
+    let (_vendor, _server, client) = start().await;
+    match client
+        .get_session()
+        .environment(types::Environment::Live)
+        .session_id("nope")
+        .send()
+        .await
+    {
+        Err(error) if error.kind() == ErrorKind::Vendor => {
+            assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+            assert_eq!(error.operation(), "get_session");
+            assert!(!error.is_retryable());
+            let body = error.typed().expect("typed error body");
+            assert_eq!(body.status_code, Some(404));
+            assert_eq!(body.error.as_deref(), Some("Not Found"));
+            assert_eq!(body.message, Some(json!("Session not found")));
+            assert_eq!(body.extra.get("requestId"), Some(&json!("req-42")));
+        }
+        other => panic!("expected the vendor's error body, got {other:?}"),
+    }
+    match client
+        .create_session()
+        .flow_id("flow-unknown")
+        .environment(types::Environment::Live)
+        .body(types::CreateSessionRequest::builder())
+        .send()
+        .await
+    {
+        Err(error) if error.kind() == ErrorKind::Vendor => {
+            assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+            assert_eq!(
+                error.typed().and_then(|t| t.message.clone()),
+                Some(json!("Flow not found"))
+            );
+        }
+        other => panic!("expected the vendor's error body, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn bad_credentials_surface_the_token_endpoint_error() {
+    let vendor = Arc::new(Vendor::default());
+    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
+    let client = idnow::Client::builder()
+        .base_url(format!("{}/api/v1", server.base_url))
+        .token_url(format!("{}/oidc/token", server.base_url))
+        .credentials(Credentials::client_credentials(CLIENT_ID, "wrong-secret"))
+        .build()
+        .unwrap();
+    let err = client
+        .file_url(types::Environment::Live, "x")
+        .await
+        .expect_err("no token");
+    assert!(matches!(err, idnow::FileUrlError::Auth(_)), "{err:?}");
+    let message = format!("{err} {err:?}");
+    assert!(message.contains("invalid_client"), "{message}");
+    assert!(!message.contains("wrong-secret"), "{message}");
+    assert!(vendor.seen("GET", "/api/v1/").is_empty());
+}
+
+#[test]
+fn every_example_in_the_spec_round_trips() {
+    let count = round_trip_examples!("idnow-platform", {
+        "/paths/~1flows~1{environment}/get/responses/200/content/application~1json/example" => types::FlowList,
+        "/paths/~1flows~1{flowId}~1{environment}~1sessions/post/requestBody/content/application~1json/example" => types::CreateSessionRequest,
+        "/paths/~1flows~1{flowId}~1{environment}~1sessions/post/responses/200/content/application~1json/example" => types::CreateSessionResponse,
+        "/paths/~1{environment}~1sessions~1{sessionId}/get/responses/200/content/application~1json/example" => types::Session,
+        "/paths/~1{environment}~1sessions~1{sessionId}~1datablocks/get/responses/200/content/application~1json/example" => types::DatablockList,
+        "/components/responses/Error/content/application~1json/example" => types::ErrorResponse,
+        "/components/schemas/BasicIdentity/example" => types::BasicIdentity,
+        "/components/schemas/WebhookClaims/example" => types::WebhookClaims,
+        "/components/schemas/TokenResponse/example" => types::TokenResponse,
+    });
+    assert_eq!(count, 9);
+}
+
+#[test]
+fn the_vendor_samples_decode_to_what_they_say() {
+    let spec = idverify_tests::spec("idnow-platform");
+    let blocks: types::DatablockList = serde_json::from_value(
+        spec.pointer("/paths/~1{environment}~1sessions~1{sessionId}~1datablocks/get/responses/200/content/application~1json/example")
+            .unwrap()
+            .clone(),
+    )
+    .unwrap();
+    let kinds: Vec<&str> = blocks
+        .data_blocks
+        .iter()
+        .map(|b| match b.typed().expect("typed") {
+            TypedDatablock::BasicIdentity(_) => "basicIdentity",
+            TypedDatablock::DocumentData(_) => "documentData",
+            TypedDatablock::DocumentVerification(v) => {
+                assert_eq!(
+                    v.report.map(|r| r.id).as_deref(),
+                    Some("48b99c09-8747-4ef0-9692-6bd24c089c72")
+                );
+                "documentVerification"
+            }
+            TypedDatablock::OutcomeStatus(o) => {
+                assert_eq!(o.outcome, Some(types::SessionOutcome::Accepted));
+                "outcomeStatus"
+            }
+            TypedDatablock::DocumentsToSign(_) => "documentsToSign",
+            TypedDatablock::NoContent => "none",
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "basicIdentity",
+            "documentData",
+            "documentVerification",
+            "outcomeStatus",
+            "none"
+        ]
+    );
+
+    let claims: types::WebhookClaims = serde_json::from_value(
+        spec.pointer("/components/schemas/WebhookClaims/example")
+            .unwrap()
+            .clone(),
+    )
+    .unwrap();
+    assert_eq!(claims.data.event_name, "session.completed");
+    assert_eq!(claims.data.environment, Some(types::Environment::Live));
+    assert_eq!(
+        claims.data.payload.session_status,
+        Some(types::SessionStatus::Completed)
+    );
+}
+
+#[test]
+fn responses_from_a_newer_api_still_deserialize() {
+    let session: types::Session = serde_json::from_value(json!({
+        "sessionId": "s",
+        "sessionStatus": "PAUSED",
+        "outcome": "REFER_TO_REVIEW",
+        "environment": "preprod",
+        "startedAt": null,
+        "lastStep": null,
+        "riskScore": { "value": 3 }
+    }))
+    .expect("forward compatible");
+    assert_eq!(
+        session.session_status,
+        types::SessionStatus::Unknown("PAUSED".into())
+    );
+    assert_eq!(
+        session.outcome,
+        Some(types::SessionOutcome::Unknown("REFER_TO_REVIEW".into()))
+    );
+    assert_eq!(
+        session.environment,
+        Some(types::Environment::Unknown("preprod".into()))
+    );
+    assert_eq!(session.started_at, None);
+    assert_eq!(session.last_step, None);
+    // Unknown values are sent back unchanged.
+    assert_eq!(
+        serde_json::to_value(&session.session_status).unwrap(),
+        json!("PAUSED")
+    );
+
+    let event: types::WebhookEvent = serde_json::from_value(json!({
+        "eventId": "e1",
+        "eventName": "session.step_completed",
+        "environment": "staging",
+        "payload": { "flowId": "f", "sessionId": "s", "sessionStatus": "SUSPENDED", "newThing": 1 },
+        "lastStepType": null,
+        "signatureVersion": 2
+    }))
+    .expect("forward compatible event");
+    assert_eq!(
+        event.payload.session_status,
+        Some(types::SessionStatus::Unknown("SUSPENDED".into()))
+    );
+    assert_eq!(event.last_step_type, None);
+}
+
+#[test]
+fn debug_output_of_sessions_and_requests_hides_personal_data_and_tokens() {
+    let created: types::CreateSessionResponse = serde_json::from_value(json!({
+        "flowId": "flow-1",
+        "sessionContext": { "sessionId": "sess-1", "sessionStatus": "CREATED" },
+        "playerUrl": format!("https://player.eu.platform.idnow.io/?token={PLAYER_TOKEN}"),
+        "sdkToken": SDK_TOKEN
+    }))
+    .unwrap();
+    let session: types::Session = serde_json::from_value(json!({
+        "sessionId": "sess-1", "sessionStatus": "COMPLETED", "subjectId": SUBJECT_ID, "state": STATE
+    }))
+    .unwrap();
+    let request: types::CreateSessionRequest = serde_json::from_value(json!({
+        "input": { "basicIdentity": { "givenName": GIVEN_NAME, "birthDate": BIRTH_DATE } },
+        "metadata": { "subjectId": SUBJECT_ID },
+        "state": STATE
+    }))
+    .unwrap();
+    let token: types::TokenResponse =
+        serde_json::from_value(json!({ "access_token": "at-secret-1", "expires_in": 86400 }))
+            .unwrap();
+    let debug = format!("{created:?} {session:?} {request:#?} {token:?}");
+    assert!(debug.contains("[redacted]"), "{debug}");
+    for secret in [
+        PLAYER_TOKEN,
+        SDK_TOKEN,
+        SUBJECT_ID,
+        STATE,
+        GIVEN_NAME,
+        BIRTH_DATE,
+        "at-secret-1",
+    ] {
+        assert!(
+            !debug.contains(secret),
+            "`{secret}` appears in Debug output"
+        );
+    }
+    // Still there for the program.
+    assert!(created.player_url.ends_with(PLAYER_TOKEN));
+}
+
+#[test]
+fn environments_and_paths_follow_the_vendor() {
+    assert_eq!(
+        idnow::environments::PRODUCTION.base_url,
+        "https://api.eu.platform.idnow.io/api/v1"
+    );
+    assert_eq!(
+        idnow::environments::SANDBOX.token_url,
+        Some("https://auth.eu.platform.idnow.sx/oidc/token")
+    );
+    assert_eq!(types::Environment::Live.to_string(), "live");
+    assert_eq!(types::Environment::Staging.to_string(), "staging");
+    // The token endpoint is the runtime's, not an operation.
+    let spec = idverify_tests::spec("idnow-platform");
+    let paths: Vec<&String> = spec["paths"].as_object().unwrap().keys().collect();
+    assert!(paths.iter().all(|p| !p.contains("token")), "{paths:?}");
+}

@@ -1,0 +1,1133 @@
+//! The Signicat (Idfy) Identification API v2 client: every spec example round-trips,
+//! responses from a newer API and purged sessions deserialize, personal data stays out of
+//! `Debug`, and the generated client against a local server speaking the vendor's wire
+//! format (token endpoint, sessions, invalidation, paging, languages, ID providers).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
+use idverify_signicat_identification_v2 as idv2;
+use idverify_tests::{LocalServer, assert_round_trip, round_trip_examples};
+use serde_json::{Value, json};
+
+use idv2::types;
+
+const CLIENT_SECRET: &str = "v2-client-secret-42";
+/// base64("client-v2:v2-client-secret-42")
+const BASIC: &str = "Basic Y2xpZW50LXYyOnYyLWNsaWVudC1zZWNyZXQtNDI=";
+
+// ---------------------------------------------------------------------------------------
+// Examples and types
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn every_example_in_the_spec_round_trips() {
+    let count = round_trip_examples!("signicat-identification-v2", {
+        "/paths/~1sessions/post/requestBody/content/application~1json/examples/redirect/value" => types::CreateSessionRequest,
+        "/paths/~1sessions/post/requestBody/content/application~1json/examples/iframe/value" => types::CreateSessionRequest,
+        "/paths/~1sessions/post/requestBody/content/application~1json/examples/headless/value" => types::CreateSessionRequest,
+        "/paths/~1sessions/get/responses/200/content/application~1json/example" => types::SessionList,
+        "/paths/~1sessions~1{id}/get/responses/200/content/application~1json/examples/success/value" => types::Session,
+        "/paths/~1sessions~1{id}/get/responses/200/content/application~1json/examples/purged/value" => types::Session,
+        "/paths/~1sessions~1{id}/get/responses/200/content/application~1json/examples/failed/value" => types::Session,
+        "/paths/~1languages/get/responses/200/content/application~1json/example" => Vec<types::LanguageDetails>,
+        "/components/responses/Session/content/application~1json/example" => types::Session,
+        "/components/responses/IdProviders/content/application~1json/example" => Vec<types::IdProvider>,
+        "/components/responses/Error/content/application~1json/example" => types::ApiError,
+        "/components/schemas/CreateSessionRequest/properties/include/example" => Vec<types::Include>,
+        "/components/schemas/IframeMessage/example" => types::IframeMessage,
+    });
+    assert_eq!(count, 13);
+}
+
+#[test]
+fn the_seed_samples_decode_to_the_documented_values() {
+    let spec = idverify_tests::spec("signicat-identification-v2");
+    let example = |name: &str| {
+        spec.pointer(&format!(
+            "/paths/~1sessions/post/requestBody/content/application~1json/examples/{name}/value"
+        ))
+        .unwrap()
+        .clone()
+    };
+
+    let redirect: types::CreateSessionRequest =
+        serde_json::from_value(example("redirect")).unwrap();
+    assert_eq!(redirect.flow, types::Flow::Redirect);
+    assert_eq!(redirect.language, Some(types::Language::No));
+    assert_eq!(
+        redirect.allowed_providers,
+        vec![types::IdProviderType::NoBankidMobile]
+    );
+    assert_eq!(
+        redirect.include,
+        vec![types::Include::Name, types::Include::Nin]
+    );
+    let settings = redirect.redirect_settings.unwrap();
+    assert_eq!(
+        settings.success_url.as_deref(),
+        Some("https://secure.wayneenterprises.com/success")
+    );
+    // The guide's sample has a leading space; it is kept, not "fixed" by the client.
+    assert_eq!(
+        settings.abort_url.as_deref(),
+        Some(" https://secure.wayneenterprises.com/abort")
+    );
+
+    let iframe: types::CreateSessionRequest = serde_json::from_value(example("iframe")).unwrap();
+    assert_eq!(iframe.flow, types::Flow::Iframe);
+    let iframe_settings = iframe.iframe_settings.unwrap();
+    assert_eq!(
+        iframe_settings.parent_domains,
+        vec!["https://secure.wayneenterprises.com".to_string()]
+    );
+    assert_eq!(
+        iframe_settings.post_message_target_origin.as_deref(),
+        Some("https://secure.wayneenterprises.com")
+    );
+
+    let headless: types::CreateSessionRequest =
+        serde_json::from_value(example("headless")).unwrap();
+    assert_eq!(headless.flow, types::Flow::Headless);
+    assert_eq!(headless.language, None);
+    assert_eq!(headless.external_reference.as_deref(), Some("123456789"));
+    let prefilled = headless.prefilled_input.unwrap();
+    assert_eq!(prefilled.phone_number.as_deref(), Some("+4799887766"));
+    assert_eq!(prefilled.date_of_birth.as_deref(), Some("1983-12-07"));
+}
+
+#[test]
+fn every_documented_enum_value_is_known_and_serialises_as_on_the_wire() {
+    fn known<T>(wire: &str) -> T
+    where
+        T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+    {
+        let value: T = serde_json::from_value(json!(wire)).unwrap();
+        assert!(
+            !format!("{value:?}").starts_with("Unknown"),
+            "`{wire}` is not a known {}",
+            std::any::type_name::<T>()
+        );
+        assert_eq!(serde_json::to_value(&value).unwrap(), json!(wire));
+        value
+    }
+    for status in [
+        "created",
+        "user_initiated",
+        "user_aborted",
+        "timed_out",
+        "invalidated",
+        "failed",
+        "success",
+    ] {
+        known::<types::SessionStatus>(status);
+    }
+    for include in [
+        "name",
+        "date_of_birth",
+        "phone_number",
+        "nin",
+        "email",
+        "organization",
+        "nin_consent",
+        "resource.vipps_aml_person",
+    ] {
+        known::<types::Include>(include);
+    }
+    assert_eq!(
+        known::<types::Include>("resource.vipps_aml_person"),
+        types::Include::ResourceVippsAmlPerson
+    );
+    for flow in ["redirect", "iframe", "headless"] {
+        known::<types::Flow>(flow);
+    }
+    for status in ["success", "aborted", "error"] {
+        known::<types::IframeMessageStatus>(status);
+    }
+    for mode in ["light", "dark"] {
+        known::<types::ThemeMode>(mode);
+    }
+    for theme in ["default", "light_blue"] {
+        known::<types::ColorTheme>(theme);
+    }
+    for provider in [
+        "no_bankid_netcentric",
+        "no_bankid_mobile",
+        "se_bankid",
+        "sms_otp",
+        "freja",
+        "microsoft",
+        "github",
+        "linkedin",
+        "itsme",
+        "idin",
+        "digid",
+        "eherkenning",
+    ] {
+        known::<types::IdProviderType>(provider);
+    }
+}
+
+#[test]
+fn a_create_request_built_in_code_has_the_vendors_field_names() {
+    let request: types::CreateSessionRequest = types::CreateSessionRequest::builder()
+        .flow(types::Flow::Iframe)
+        .allowed_providers(vec![
+            types::IdProviderType::NoBankidNetcentric,
+            types::IdProviderType::SeBankid,
+        ])
+        .language(Some(types::Language::Sv))
+        .include(vec![
+            types::Include::Name,
+            types::Include::NinConsent,
+            types::Include::ResourceVippsAmlPerson,
+        ])
+        .iframe_settings(Some(
+            types::IframeSettings::builder()
+                .parent_domains(vec!["https://shop.example".to_string()])
+                .post_message_target_origin(Some("https://shop.example".to_string()))
+                .try_into()
+                .unwrap(),
+        ))
+        .department_id(Some("dept-7".to_string()))
+        .ui(Some(
+            types::UiSettings::builder()
+                .hide_provider_header(Some(true))
+                .hide_footer(Some(false))
+                .theme_mode(Some(types::ThemeMode::Dark))
+                .color_theme(Some(types::ColorTheme::LightBlue))
+                .top_bar(Some(
+                    types::TopBarSettings::builder()
+                        .title(Some("Shop".to_string()))
+                        .foreground_color(Some("#ffffff".to_string()))
+                        .background_color(Some("#000000".to_string()))
+                        .try_into()
+                        .unwrap(),
+                ))
+                .try_into()
+                .unwrap(),
+        ))
+        .prefilled_input(Some(
+            types::PrefilledInput::builder()
+                .nin(Some("07128312345".to_string()))
+                // Norwegian BankID on mobile also takes DDMMYY.
+                .date_of_birth(Some("071283".to_string()))
+                .username(Some("brucewayne".to_string()))
+                .try_into()
+                .unwrap(),
+        ))
+        .try_into()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        json!({
+            "flow": "iframe",
+            "allowedProviders": ["no_bankid_netcentric", "se_bankid"],
+            "language": "sv",
+            "include": ["name", "nin_consent", "resource.vipps_aml_person"],
+            "iframeSettings": {
+                "parentDomains": ["https://shop.example"],
+                "postMessageTargetOrigin": "https://shop.example"
+            },
+            "departmentId": "dept-7",
+            "ui": {
+                "hideProviderHeader": true,
+                "hideFooter": false,
+                "themeMode": "dark",
+                "colorTheme": "light_blue",
+                "topBar": { "title": "Shop", "foregroundColor": "#ffffff", "backgroundColor": "#000000" }
+            },
+            "prefilledInput": { "nin": "07128312345", "dateOfBirth": "071283", "username": "brucewayne" }
+        })
+    );
+}
+
+#[test]
+fn a_session_after_the_one_hour_purge_still_deserializes() {
+    // Exactly the fields the migration guide says remain after one hour.
+    let purged = json!({
+        "id": "3f7d2a4e8b5c4b6e9a1f0c2d4e6f8a0b",
+        "created": "2021-04-23T12:00:00Z",
+        "expires": "2021-04-23T12:10:00Z",
+        "status": "success",
+        "language": "no",
+        "flow": "headless",
+        "provider": "no_bankid_mobile",
+        "environment": { "userAgent": "Mozilla/5.0" },
+        "externalReference": "123456789",
+        "error": { "message": "none", "code": "ok" }
+    });
+    let session: types::Session = assert_round_trip("purged session", &purged);
+    assert_eq!(session.status, types::SessionStatus::Success);
+    assert_eq!(session.flow, types::Flow::Headless);
+    assert_eq!(
+        session.provider,
+        Some(types::IdProviderType::NoBankidMobile)
+    );
+    assert_eq!(session.language, Some(types::Language::No));
+    assert_eq!(session.external_reference.as_deref(), Some("123456789"));
+    let environment = session.environment.as_ref().unwrap();
+    assert_eq!(environment.user_agent.as_deref(), Some("Mozilla/5.0"));
+    assert_eq!(environment.ip_address, None);
+    assert!(session.identity.is_none());
+    assert!(session.audit_trail.is_none());
+    assert!(session.prefilled_input.is_none());
+    assert!(session.resources.is_none());
+    assert!(session.security_reference.is_none());
+    assert!(session.url.is_none());
+
+    // The purged fields may also come back as explicit nulls.
+    let mut nulls = purged.clone();
+    for field in [
+        "url",
+        "securityReference",
+        "identity",
+        "allowedProviders",
+        "include",
+        "redirectSettings",
+        "iframeSettings",
+        "departmentId",
+        "ui",
+        "prefilledInput",
+        "resources",
+        "auditTrail",
+    ] {
+        nulls[field] = Value::Null;
+    }
+    nulls["environment"]["ipAddress"] = Value::Null;
+    let session: types::Session = assert_round_trip("purged session with nulls", &nulls);
+    assert!(session.identity.is_none());
+
+    // A purged page of the session list.
+    let page = json!({ "limit": 10, "data": [purged] });
+    let page: types::SessionList = assert_round_trip("purged page", &page);
+    assert_eq!(page.next_cursor, None);
+    assert_eq!(page.data.len(), 1);
+}
+
+#[test]
+fn responses_from_a_newer_api_still_deserialize() {
+    let session: types::Session = serde_json::from_value(json!({
+        "id": "s-1",
+        "created": "2030-01-01T00:00:00Z",
+        "expires": "2030-01-01T00:10:00Z",
+        "status": "pending_review",
+        "flow": "app2app",
+        "provider": "pl_mojeid",
+        "language": "pl",
+        "url": null,
+        "securityReference": null,
+        "riskScore": { "level": "low" },
+        "include": ["name", "address"],
+        "identity": { "providerId": "p-1", "middleName": null, "address": "1007 Mountain Drive" },
+        "resources": [{ "type": "kyc_report", "status": "queued" }],
+        "auditTrail": { "events": [{ "id": 1, "eventType": "warning" }] }
+    }))
+    .expect("forward compatible");
+    assert_eq!(
+        session.status,
+        types::SessionStatus::Unknown("pending_review".into())
+    );
+    assert_eq!(session.flow, types::Flow::Unknown("app2app".into()));
+    assert_eq!(
+        session.provider,
+        Some(types::IdProviderType::Unknown("pl_mojeid".into()))
+    );
+    assert_eq!(
+        session.language,
+        Some(types::Language::Unknown("pl".into()))
+    );
+    assert_eq!(session.url, None);
+    assert_eq!(
+        session.include,
+        Some(vec![
+            types::Include::Name,
+            types::Include::Unknown("address".into())
+        ])
+    );
+    let identity = session.identity.as_ref().unwrap();
+    assert_eq!(identity.middle_name, None);
+    // New identity fields are kept (and redacted, see below).
+    assert_eq!(
+        identity.extra.get("address"),
+        Some(&json!("1007 Mountain Drive"))
+    );
+    let resource = &session.resources.as_ref().unwrap()[0];
+    assert_eq!(
+        resource.type_,
+        Some(types::ResourceType::Unknown("kyc_report".into()))
+    );
+    assert_eq!(
+        resource.status,
+        Some(types::ResourceStatus::Unknown("queued".into()))
+    );
+    // Unknown values are sent back unchanged.
+    let back = serde_json::to_value(&session).unwrap();
+    assert_eq!(back["status"], "pending_review");
+    assert_eq!(back["identity"]["address"], "1007 Mountain Drive");
+    assert_eq!(back["auditTrail"]["events"][0]["eventType"], "warning");
+
+    let message: types::IframeMessage =
+        serde_json::from_str(r#"{"sessionId":"s-1","status":"expired","extra":1}"#).unwrap();
+    assert_eq!(
+        message.status,
+        types::IframeMessageStatus::Unknown("expired".into())
+    );
+}
+
+/// A successful session holding every kind of personal data the API returns.
+fn full_session() -> Value {
+    json!({
+        "id": "sess-pii",
+        "url": "https://id.signicat.io/sessions/sess-pii",
+        "securityReference": "Tiger Blue",
+        "status": "success",
+        "created": "2021-04-23T12:00:00Z",
+        "expires": "2021-04-23T12:10:00Z",
+        "provider": "no_bankid_mobile",
+        "flow": "headless",
+        "identity": {
+            "providerId": "9578-6000-4-48855",
+            "fullName": "Bruce Thomas Wayne",
+            "firstName": "Bruce",
+            "middleName": "Thomas",
+            "lastName": "Wayneson",
+            "dateOfBirth": "1983-12-07",
+            "nin": "07128312345",
+            "phoneNumber": "+4799887766",
+            "email": "bruce@wayneenterprises.com",
+            "organization": { "name": "Wayne Enterprises", "organizationNumber": "987654321", "country": "NO" },
+            "attributes": { "gender": "m", "bankAccount": "12345678903" },
+            "homeAddress": "1007 Mountain Drive"
+        },
+        "environment": { "userAgent": "Mozilla/5.0", "ipAddress": "203.0.113.77" },
+        "prefilledInput": { "nin": "07128312345", "phoneNumber": "+4799887766", "dateOfBirth": "071283", "username": "bwayne-login" },
+        "auditTrail": {
+            "certificate": "MIIcertificateOfBruce",
+            "events": [{ "id": 1, "name": "signed", "eventType": "success", "eventData": { "signer": "Alfred Pennyworth" } }]
+        }
+    })
+}
+
+const PERSONAL_VALUES: &[&str] = &[
+    "9578-6000-4-48855",
+    "Bruce",
+    "Thomas",
+    "Wayneson",
+    "1983-12-07",
+    "071283",
+    "07128312345",
+    "+4799887766",
+    "bruce@wayneenterprises.com",
+    "Wayne Enterprises",
+    "987654321",
+    "12345678903",
+    "1007 Mountain Drive",
+    "203.0.113.77",
+    "bwayne-login",
+    "MIIcertificateOfBruce",
+    "Alfred Pennyworth",
+];
+
+#[test]
+fn personal_data_is_redacted_from_debug_output() {
+    let session: types::Session = serde_json::from_value(full_session()).unwrap();
+    let debug = format!("{session:?}\n{session:#?}");
+    for value in PERSONAL_VALUES {
+        assert!(
+            !debug.contains(value),
+            "`{value}` appears in Debug output:\n{debug}"
+        );
+    }
+    assert!(debug.contains("[redacted]"), "{debug}");
+    // What is not personal stays visible for debugging.
+    assert!(debug.contains("sess-pii"), "{debug}");
+    assert!(debug.contains("Mozilla/5.0"), "{debug}");
+    assert!(debug.contains("Tiger Blue"), "{debug}");
+    // Serialisation is unchanged.
+    assert_eq!(serde_json::to_value(&session).unwrap(), full_session());
+
+    // Builders holding personal data are redacted too.
+    let builder = types::PrefilledInput::builder()
+        .nin(Some("07128312345".to_string()))
+        .phone_number(Some("+4799887766".to_string()));
+    let debug = format!("{builder:?}");
+    assert!(
+        !debug.contains("07128312345") && !debug.contains("+4799887766"),
+        "{debug}"
+    );
+
+    let token: types::TokenResponse = serde_json::from_value(
+        json!({ "access_token": "eyJ-secret-token", "expires_in": 3600, "token_type": "Bearer" }),
+    )
+    .unwrap();
+    assert!(!format!("{token:?}").contains("eyJ-secret-token"));
+}
+
+// ---------------------------------------------------------------------------------------
+// End to end against a local server
+// ---------------------------------------------------------------------------------------
+
+/// An API call the vendor received.
+struct Call {
+    method: String,
+    /// Path and query.
+    uri: String,
+    authorization: String,
+    content_type: String,
+    body: String,
+}
+
+#[derive(Default)]
+struct Vendor {
+    token_forms: Mutex<Vec<String>>,
+    token_requests: AtomicUsize,
+    tokens: Mutex<Vec<String>>,
+    sessions: Mutex<Vec<Value>>,
+    /// Every API call, as received.
+    calls: Mutex<Vec<Call>>,
+}
+
+impl Vendor {
+    fn record(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &str) {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        self.calls.lock().unwrap().push(Call {
+            method: method.to_string(),
+            uri: uri.to_string(),
+            authorization: header("authorization"),
+            content_type: header("content-type"),
+            body: body.to_string(),
+        });
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        let expected = self
+            .tokens
+            .lock()
+            .unwrap()
+            .last()
+            .map(|t| format!("Bearer {t}"));
+        headers.get("authorization").and_then(|v| v.to_str().ok()) == expected.as_deref()
+    }
+}
+
+fn error(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn unauthorized() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        json!({ "message": "Unauthorized", "code": "unauthorized" }),
+    )
+}
+
+fn vendor_routes(vendor: Arc<Vendor>) -> Router {
+    Router::new()
+        .route(
+            "/oauth/connect/token",
+            post(|State(v): State<Arc<Vendor>>, headers: HeaderMap, body: String| async move {
+                v.token_requests.fetch_add(1, Ordering::SeqCst);
+                v.token_forms.lock().unwrap().push(body);
+                if headers.get("authorization").and_then(|h| h.to_str().ok()) != Some(BASIC) {
+                    return error(StatusCode::BAD_REQUEST, json!({ "error": "invalid_client" }));
+                }
+                let mut tokens = v.tokens.lock().unwrap();
+                let token = format!("idv2-token-{}", tokens.len() + 1);
+                tokens.push(token.clone());
+                axum::Json(json!({ "access_token": token, "expires_in": 3600, "token_type": "Bearer" }))
+                    .into_response()
+            }),
+        )
+        .route(
+            "/identification/v2/sessions",
+            post(create_session).get(list_sessions),
+        )
+        .route("/identification/v2/sessions/{id}", get(get_session))
+        .route(
+            "/identification/v2/sessions/{id}/invalidate",
+            post(invalidate_session),
+        )
+        .route(
+            "/identification/v2/languages",
+            get(|State(v): State<Arc<Vendor>>, method: Method, uri: Uri, headers: HeaderMap| async move {
+                v.record(&method, &uri, &headers, "");
+                if !v.authorized(&headers) {
+                    return unauthorized();
+                }
+                axum::Json(json!([
+                    { "id": "en", "name": "English" },
+                    { "id": "no", "name": "Norsk", "nativeName": "norsk" },
+                    { "id": "pl", "name": "Polski" }
+                ]))
+                .into_response()
+            }),
+        )
+        .route("/identification/v2/id-providers", get(id_providers))
+        .route("/identification/v2/id-providers/account", get(id_providers))
+        .with_state(vendor)
+}
+
+async fn create_session(
+    State(v): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    v.record(&method, &uri, &headers, &body);
+    if !v.authorized(&headers) {
+        return unauthorized();
+    }
+    let body: Value = serde_json::from_str(&body).unwrap();
+    if let Some(nin) = body.pointer("/prefilledInput/nin").and_then(Value::as_str)
+        && nin.starts_with("000")
+    {
+        // Vendors echo the rejected input.
+        return error(
+            StatusCode::BAD_REQUEST,
+            json!({
+                "title": "Invalid request",
+                "detail": format!("NIN {nin} is invalid"),
+                "status": 400,
+                "traceId": "trace-400",
+                "invalidParams": [{ "name": "prefilledInput.nin", "reason": format!("{nin} fails the checksum") }]
+            }),
+        );
+    }
+    if body["flow"] == "headless" && body.pointer("/prefilledInput/phoneNumber").is_none() {
+        // The vendor's SDK error form.
+        return error(
+            StatusCode::BAD_REQUEST,
+            json!({
+                "message": "Validation failed",
+                "code": "validation_error",
+                "errors": [{ "field": "prefilledInput.phoneNumber", "message": "Required for headless" }]
+            }),
+        );
+    }
+    let mut sessions = v.sessions.lock().unwrap();
+    let id = format!("sess-{}", sessions.len() + 1);
+    let mut session = json!({
+        "id": id,
+        "status": "created",
+        "created": "2021-04-23T12:00:00.1234567Z",
+        "expires": "2021-04-23T12:10:00.1234567Z",
+        "flow": body["flow"],
+        "include": body["include"],
+        "allowedProviders": body["allowedProviders"],
+        "externalReference": body["externalReference"],
+        "redirectSettings": body["redirectSettings"],
+        "prefilledInput": body["prefilledInput"],
+        "unknownNewField": true
+    });
+    if body["flow"] == "headless" {
+        session["securityReference"] = json!("Tiger Blue");
+    } else {
+        session["url"] = json!(format!("https://id.signicat.io/sessions/{id}"));
+    }
+    sessions.push(session.clone());
+    (StatusCode::CREATED, axum::Json(session)).into_response()
+}
+
+async fn get_session(
+    State(v): State<Arc<Vendor>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    v.record(&method, &uri, &headers, "");
+    if !v.authorized(&headers) {
+        return unauthorized();
+    }
+    let mut sessions = v.sessions.lock().unwrap();
+    let Some(session) = sessions.iter_mut().find(|s| s["id"] == id.as_str()) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            json!({ "type": "about:blank", "title": "Session not found", "status": 404, "traceId": "trace-404" }),
+        );
+    };
+    if session["status"] == "created" {
+        // The end-user identified themselves in the meantime.
+        let full = full_session();
+        session["status"] = json!("success");
+        session["provider"] = json!("no_bankid_mobile");
+        session["identity"] = full["identity"].clone();
+        session["environment"] = full["environment"].clone();
+    }
+    axum::Json(session.clone()).into_response()
+}
+
+async fn invalidate_session(
+    State(v): State<Arc<Vendor>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    v.record(&method, &uri, &headers, &body);
+    if !v.authorized(&headers) {
+        return unauthorized();
+    }
+    let mut sessions = v.sessions.lock().unwrap();
+    let Some(session) = sessions.iter_mut().find(|s| s["id"] == id.as_str()) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            json!({ "title": "Session not found", "status": 404 }),
+        );
+    };
+    if session["status"] != "created" {
+        return error(
+            StatusCode::BAD_REQUEST,
+            json!({ "title": "Session is completed", "code": "session_completed", "status": 400 }),
+        );
+    }
+    session["status"] = json!("invalidated");
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn list_sessions(
+    State(v): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    v.record(&method, &uri, &headers, "");
+    // (axum's `Query` extractor is not enabled in this package.)
+    let query: BTreeMap<&str, &str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    if !v.authorized(&headers) {
+        return unauthorized();
+    }
+    let limit: usize = query.get("limit").map_or(10, |l| l.parse().unwrap());
+    let start: usize = query
+        .get("cursor")
+        .map_or(0, |c| c.strip_prefix("after-").unwrap().parse().unwrap());
+    // Completed sessions only, without personal data.
+    let sessions: Vec<Value> = (1..=3)
+        .map(|i| {
+            json!({
+                "id": format!("old-{i}"),
+                "status": if i == 2 { "timed_out" } else { "success" },
+                "created": "2021-04-20T08:00:00Z",
+                "expires": "2021-04-20T08:10:00Z",
+                "flow": "redirect",
+                "provider": "se_bankid",
+                "environment": { "userAgent": "Mozilla/5.0" },
+                "externalReference": format!("order-{i}")
+            })
+        })
+        .collect();
+    let page: Vec<Value> = sessions.iter().skip(start).take(limit).cloned().collect();
+    let mut body = json!({ "limit": limit, "data": page });
+    if start + limit < sessions.len() {
+        body["nextCursor"] = json!(format!("after-{}", start + limit));
+    }
+    axum::Json(body).into_response()
+}
+
+async fn id_providers(
+    State(v): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    v.record(&method, &uri, &headers, "");
+    if !v.authorized(&headers) {
+        return unauthorized();
+    }
+    let mut providers = vec![
+        json!({ "type": "no_bankid_mobile", "name": "BankID på mobil", "logoUrl": "https://cdn.example/nbid.svg" }),
+        json!({ "type": "se_bankid", "name": "BankID", "logoWidth": "80%" }),
+    ];
+    if !uri.path().ends_with("/account") {
+        providers.push(json!({ "type": "vipps", "name": "Vipps", "beta": true }));
+    }
+    axum::Json(Value::Array(providers)).into_response()
+}
+
+fn client(server: &LocalServer, secret: &str) -> idv2::Client {
+    idv2::Client::builder()
+        .base_url(format!("{}/identification/v2", server.base_url))
+        .token_url(format!("{}/oauth/connect/token", server.base_url))
+        .credentials(Credentials::client_credentials("client-v2", secret))
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn create_get_invalidate_list_and_configuration_calls() {
+    let vendor = Arc::new(Vendor::default());
+    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
+    let client = client(&server, CLIENT_SECRET);
+
+    // Create a headless session (the guide's headless sample, built in code).
+    let created = client
+        .create_session()
+        .body(
+            types::CreateSessionRequest::builder()
+                .flow(types::Flow::Headless)
+                .allowed_providers(vec![types::IdProviderType::NoBankidMobile])
+                .include(vec![types::Include::Name, types::Include::Nin])
+                .external_reference(Some("123456789".to_string()))
+                .prefilled_input(Some(
+                    types::PrefilledInput::builder()
+                        .phone_number(Some("+4799887766".to_string()))
+                        .date_of_birth(Some("1983-12-07".to_string()))
+                        .try_into()
+                        .unwrap(),
+                )),
+        )
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status(), 201);
+    let created = created.into_inner();
+    assert_eq!(created.id, "sess-1");
+    assert_eq!(created.status, types::SessionStatus::Created);
+    assert_eq!(created.flow, types::Flow::Headless);
+    assert_eq!(created.security_reference.as_deref(), Some("Tiger Blue"));
+    assert_eq!(created.url, None);
+    assert_eq!(created.created, "2021-04-23T12:00:00.1234567Z");
+    {
+        let calls = vendor.calls.lock().unwrap();
+        let call = &calls[0];
+        assert_eq!(call.method, "POST");
+        assert_eq!(call.uri, "/identification/v2/sessions");
+        assert_eq!(call.authorization, "Bearer idv2-token-1");
+        assert_eq!(call.content_type, "application/json");
+        assert_eq!(
+            serde_json::from_str::<Value>(&call.body).unwrap(),
+            json!({
+                "allowedProviders": ["no_bankid_mobile"],
+                "flow": "headless",
+                "include": ["name", "nin"],
+                "externalReference": "123456789",
+                "prefilledInput": { "phoneNumber": "+4799887766", "dateOfBirth": "1983-12-07" }
+            })
+        );
+    }
+
+    // Poll it: the end-user has identified.
+    let fetched = client
+        .get_session()
+        .id(&created.id)
+        .send()
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(fetched.status, types::SessionStatus::Success);
+    assert_eq!(
+        fetched.provider,
+        Some(types::IdProviderType::NoBankidMobile)
+    );
+    let identity = fetched.identity.as_ref().expect("identity");
+    assert_eq!(identity.full_name.as_deref(), Some("Bruce Thomas Wayne"));
+    assert_eq!(identity.nin.as_deref(), Some("07128312345"));
+    assert_eq!(identity.date_of_birth.as_deref(), Some("1983-12-07"));
+    assert_eq!(
+        identity
+            .organization
+            .as_ref()
+            .and_then(|o| o.organization_number.as_deref()),
+        Some("987654321")
+    );
+    assert_eq!(
+        identity.attributes.as_ref().and_then(|a| a.get("gender")),
+        Some(&json!("m"))
+    );
+    assert_eq!(
+        fetched
+            .environment
+            .as_ref()
+            .and_then(|e| e.ip_address.as_deref()),
+        Some("203.0.113.77")
+    );
+    let debug = format!("{fetched:?} {client:?}");
+    for value in PERSONAL_VALUES
+        .iter()
+        .chain(&[CLIENT_SECRET, "idv2-token-1"])
+    {
+        assert!(!debug.contains(value), "`{value}` appears in Debug output");
+    }
+
+    // A completed session cannot be invalidated: the vendor's error comes back typed.
+    match client.invalidate_session().id("sess-1").send().await {
+        Err(error) if error.kind() == ErrorKind::Vendor => {
+            assert_eq!(error.status().unwrap(), 400);
+            let body = error.typed().unwrap();
+            assert_eq!(body.code.as_deref(), Some("session_completed"));
+            assert_eq!(body.title.as_deref(), Some("Session is completed"));
+            assert!(!error.is_retryable());
+        }
+        other => panic!("expected a typed 400, got {other:?}"),
+    }
+
+    // A redirect session, invalidated before the end-user starts it.
+    let redirect = client
+        .create_session()
+        .body(
+            types::CreateSessionRequest::builder()
+                .flow(types::Flow::Redirect)
+                .redirect_settings(Some(
+                    types::RedirectSettings::builder()
+                        .success_url(Some("https://shop.example/ok".to_string()))
+                        .abort_url(Some("https://shop.example/abort".to_string()))
+                        .error_url(Some("https://shop.example/error".to_string()))
+                        .try_into()
+                        .unwrap(),
+                )),
+        )
+        .send()
+        .await
+        .expect("create redirect")
+        .into_inner();
+    assert_eq!(
+        redirect.url.as_deref(),
+        Some("https://id.signicat.io/sessions/sess-2")
+    );
+    assert_eq!(
+        redirect
+            .redirect_settings
+            .as_ref()
+            .and_then(|r| r.abort_url.as_deref()),
+        Some("https://shop.example/abort")
+    );
+    let invalidated = client
+        .invalidate_session()
+        .id(&redirect.id)
+        .send()
+        .await
+        .expect("invalidate");
+    assert_eq!(invalidated.status(), 204);
+    {
+        let calls = vendor.calls.lock().unwrap();
+        let call = calls.last().unwrap();
+        assert_eq!(call.method, "POST");
+        assert_eq!(call.uri, "/identification/v2/sessions/sess-2/invalidate");
+        assert_eq!(call.authorization, "Bearer idv2-token-1");
+        assert!(
+            call.body.is_empty(),
+            "invalidate sends no body: {:?}",
+            call.body
+        );
+    }
+    assert_eq!(vendor.sessions.lock().unwrap()[1]["status"], "invalidated");
+
+    // List with a cursor, page by page.
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut call = client.list_sessions().limit(2);
+        if let Some(c) = &cursor {
+            call = call.cursor(c.clone());
+        }
+        let page = call.send().await.expect("list").into_inner();
+        pages += 1;
+        assert_eq!(page.limit, Some(2));
+        ids.extend(page.data.iter().map(|s| s.id.clone()));
+        assert!(page.data.iter().all(|s| s.identity.is_none()));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 2);
+    assert_eq!(ids, ["old-1", "old-2", "old-3"]);
+    {
+        let calls = vendor.calls.lock().unwrap();
+        let lists: Vec<&str> = calls
+            .iter()
+            .filter(|c| c.uri.starts_with("/identification/v2/sessions?"))
+            .map(|c| c.uri.as_str())
+            .collect();
+        assert_eq!(lists.len(), 2, "{lists:?}");
+        assert!(
+            lists[0].contains("limit=2") && !lists[0].contains("cursor"),
+            "{}",
+            lists[0]
+        );
+        assert!(
+            lists[1].contains("cursor=after-2") && lists[1].contains("limit=2"),
+            "{}",
+            lists[1]
+        );
+    }
+
+    // Languages and ID providers, loosely typed: unknown fields and values are kept.
+    let languages = client
+        .list_languages()
+        .send()
+        .await
+        .expect("languages")
+        .into_inner();
+    assert_eq!(languages.len(), 3);
+    assert_eq!(languages[1].id, Some(types::Language::No));
+    assert_eq!(languages[1].extra.get("nativeName"), Some(&json!("norsk")));
+    assert_eq!(languages[2].id, Some(types::Language::Unknown("pl".into())));
+
+    let all = client
+        .list_id_providers()
+        .send()
+        .await
+        .expect("providers")
+        .into_inner();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].type_, Some(types::IdProviderType::NoBankidMobile));
+    assert_eq!(all[1].logo_width.as_deref(), Some("80%"));
+    assert_eq!(
+        all[2].type_,
+        Some(types::IdProviderType::Unknown("vipps".into()))
+    );
+    assert_eq!(all[2].extra.get("beta"), Some(&json!(true)));
+    let account = client
+        .list_account_id_providers()
+        .send()
+        .await
+        .expect("account providers")
+        .into_inner();
+    assert_eq!(account.len(), 2);
+    assert!(
+        vendor
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|c| c.method == "GET" && c.uri == "/identification/v2/id-providers/account")
+    );
+
+    // One token for all these calls, asked for with the documented scope.
+    assert_eq!(vendor.token_requests.load(Ordering::SeqCst), 1);
+    let form = vendor.token_forms.lock().unwrap()[0].clone();
+    assert!(form.contains("grant_type=client_credentials"), "{form}");
+    assert!(form.contains("scope=identify"), "{form}");
+    assert!(
+        !form.contains(CLIENT_SECRET),
+        "the secret goes as HTTP Basic: {form}"
+    );
+}
+
+#[tokio::test]
+async fn vendor_errors_come_back_typed() {
+    let vendor = Arc::new(Vendor::default());
+    let server = LocalServer::start(vendor_routes(vendor)).await;
+    let client = client(&server, CLIENT_SECRET);
+
+    match client.get_session().id("nope").send().await {
+        Err(error) if error.kind() == ErrorKind::Vendor => {
+            assert_eq!(error.status().unwrap(), 404);
+            let problem = error.typed().unwrap();
+            assert_eq!(problem.title.as_deref(), Some("Session not found"));
+            assert_eq!(problem.trace_id.as_deref(), Some("trace-404"));
+            assert_eq!(error.vendor().unwrap().shape, VendorErrorShape::Problem);
+            assert_eq!(error.operation(), "get_session");
+        }
+        other => panic!("expected a typed 404, got {other:?}"),
+    }
+
+    // The vendor SDK's validation error form.
+    let err = client
+        .create_session()
+        .body(types::CreateSessionRequest::builder().flow(types::Flow::Headless))
+        .send()
+        .await
+        .expect_err("headless without a phone number");
+    assert_eq!(err.kind(), ErrorKind::Vendor, "{err:?}");
+    assert_eq!(err.status().unwrap(), 400);
+    let body = err.typed().unwrap();
+    assert_eq!(body.message.as_deref(), Some("Validation failed"));
+    assert_eq!(
+        body.errors[0].field.as_deref(),
+        Some("prefilledInput.phoneNumber")
+    );
+    let vendor = err.vendor().unwrap();
+    assert_eq!(vendor.code.as_deref(), Some("validation_error"));
+    assert_eq!(vendor.message.as_deref(), Some("Validation failed"));
+
+    // An error echoing personal input: typed and reachable, but not in Display or Debug.
+    let err = client
+        .create_session()
+        .body(
+            types::CreateSessionRequest::builder()
+                .flow(types::Flow::Redirect)
+                .prefilled_input(Some(
+                    types::PrefilledInput::builder()
+                        .nin(Some("00012345678".to_string()))
+                        .try_into()
+                        .unwrap(),
+                )),
+        )
+        .send()
+        .await
+        .expect_err("invalid nin");
+    assert_eq!(err.kind(), ErrorKind::Vendor);
+    let problem = err.typed().unwrap();
+    assert_eq!(
+        problem.detail.as_deref(),
+        Some("NIN 00012345678 is invalid")
+    );
+    assert_eq!(
+        problem.invalid_params[0].name.as_deref(),
+        Some("prefilledInput.nin")
+    );
+    let shown = format!("{err} {err:?} {problem:?}");
+    assert!(!shown.contains("00012345678"), "{shown}");
+    assert!(shown.contains("trace-400"), "{shown}");
+}
+
+#[tokio::test]
+async fn bad_client_credentials_surface_the_token_endpoint_error() {
+    let vendor = Arc::new(Vendor::default());
+    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
+    let client = client(&server, "wrong-secret");
+    let err = client.list_languages().send().await.expect_err("must fail");
+    let message = err.to_string();
+    assert!(message.contains("/oauth/connect/token"), "{message}");
+    assert!(message.contains("invalid_client"), "{message}");
+    assert!(!message.contains("wrong-secret"), "{message}");
+    assert!(
+        vendor.calls.lock().unwrap().is_empty(),
+        "no API call without a token"
+    );
+}
+
+#[test]
+fn environments_and_https() {
+    assert_eq!(
+        idv2::environments::PRODUCTION.base_url,
+        "https://api.signicat.io/identification/v2"
+    );
+    assert_eq!(
+        idv2::environments::PRODUCTION.token_url,
+        Some("https://api.signicat.io/oauth/connect/token")
+    );
+    assert_eq!(
+        idv2::environments::IDFY.base_url,
+        "https://api.idfy.io/identification/v2"
+    );
+    let err = idv2::Client::builder()
+        .base_url("http://api.signicat.io/identification/v2")
+        .build()
+        .expect_err("plain http to a remote host");
+    assert!(err.to_string().contains("not HTTPS"), "{err}");
+}
