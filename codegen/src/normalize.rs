@@ -229,15 +229,7 @@ fn normalize_request_body(file: &Path, n: &mut Normalized, op: &OpRef) -> Result
     if !changed {
         return Ok(());
     }
-    let media = content.get(&chosen).cloned().unwrap_or_default();
-    let dropped: Vec<String> = content.keys().filter(|k| **k != chosen).cloned().collect();
-    let key = if is_json_media(&chosen) {
-        "application/json".to_string()
-    } else {
-        chosen.clone()
-    };
-    content.clear();
-    content.insert(key.clone(), media);
+    let (key, dropped) = keep_only(content, &chosen);
     n.notes.push(format!(
         "#{pointer}: request body {}",
         media_note(&chosen, &key, &dropped)
@@ -494,21 +486,28 @@ fn normalize_response_media(n: &mut Normalized, pointer: &str, response: &mut Va
     if content.len() == 1 && chosen == "application/json" {
         return;
     }
-    let media = content.get(&chosen).cloned().unwrap_or_default();
-    let dropped: Vec<String> = content.keys().filter(|k| **k != chosen).cloned().collect();
-    let key = if is_json_media(&chosen) {
-        "application/json".to_string()
-    } else {
-        chosen.clone()
-    };
-    content.clear();
-    content.insert(key.clone(), media);
+    let (key, dropped) = keep_only(content, &chosen);
     if !dropped.is_empty() || key != chosen {
         n.notes.push(format!(
             "#{pointer}/content: response {}",
             media_note(&chosen, &key, &dropped)
         ));
     }
+}
+
+/// Keeps only the `chosen` media type (JSON variants under `application/json`, which is
+/// what progenitor recognises); returns its new key and the dropped types.
+fn keep_only(content: &mut Map<String, Value>, chosen: &str) -> (String, Vec<String>) {
+    let media = content.get(chosen).cloned().unwrap_or_default();
+    let dropped: Vec<String> = content.keys().filter(|k| *k != chosen).cloned().collect();
+    let key = if is_json_media(chosen) {
+        "application/json".to_string()
+    } else {
+        chosen.to_string()
+    };
+    content.clear();
+    content.insert(key.clone(), media);
+    (key, dropped)
 }
 
 fn media_note(chosen: &str, key: &str, dropped: &[String]) -> String {
