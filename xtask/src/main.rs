@@ -7,6 +7,15 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use idverify_codegen::files;
+
+/// `println!` that ignores a closed stdout (`cargo xtask codegen | head`) instead of
+/// panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 use idverify_codegen::pipeline;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--api NAME] [--verbose] [--root DIR]
@@ -56,7 +65,7 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(args) => args,
         Err(message) => {
-            eprintln!("{message}");
+            eout!("{message}");
             return ExitCode::from(2);
         }
     };
@@ -64,15 +73,15 @@ fn main() -> ExitCode {
     let plans = match pipeline::plan_all(&args.root, args.api.as_deref()) {
         Ok(plans) => plans,
         Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("nothing was written");
+            eout!("error: {e}");
+            eout!("nothing was written");
             return ExitCode::FAILURE;
         }
     };
     let generated_in = started.elapsed();
     for (_, plan) in &plans {
         for api in &plan.apis {
-            println!(
+            out!(
                 "{:<40} {:>6} lines  {:>7.1} ms  ({} normalisation notes)",
                 api.crate_name,
                 api.generated_lines,
@@ -81,12 +90,12 @@ fn main() -> ExitCode {
             );
             if args.verbose {
                 for note in &api.notes {
-                    println!("    {note}");
+                    out!("    {note}");
                 }
             }
         }
     }
-    println!(
+    out!(
         "generated in memory in {:.1} ms",
         generated_in.as_secs_f64() * 1000.0
     );
@@ -98,20 +107,20 @@ fn main() -> ExitCode {
             }
         }
         if stale.is_empty() {
-            println!("all generated files are fresh");
+            out!("all generated files are fresh");
             return ExitCode::SUCCESS;
         }
         for (_, diff) in &stale {
-            eprintln!("{diff}");
+            eout!("{diff}");
         }
-        eprintln!(
+        eout!(
             "error: {} generated file(s) are stale or missing:",
             stale.len()
         );
         for (path, _) in &stale {
-            eprintln!("  {}", path.display());
+            eout!("  {}", path.display());
         }
-        eprintln!("run `cargo xtask codegen` and commit the result");
+        eout!("run `cargo xtask codegen` and commit the result");
         return ExitCode::FAILURE;
     }
     let mut changed = 0;
@@ -119,12 +128,12 @@ fn main() -> ExitCode {
         match files::write(&layout.root, &plan.files()) {
             Ok(paths) => {
                 for path in &paths {
-                    println!("wrote {}", layout.root.join(path).display());
+                    out!("wrote {}", layout.root.join(path).display());
                 }
                 changed += paths.len();
             }
             Err(e) => {
-                eprintln!(
+                eout!(
                     "error: writing generated files under {} failed: {e}",
                     layout.root.display()
                 );
@@ -132,7 +141,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!(
+    out!(
         "{changed} file(s) changed, total {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
