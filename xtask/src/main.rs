@@ -65,7 +65,7 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(args) => args,
         Err(message) => {
-            eout!("{message}");
+            eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
@@ -73,8 +73,8 @@ fn main() -> ExitCode {
     let plans = match pipeline::plan_all(&args.root, args.api.as_deref()) {
         Ok(plans) => plans,
         Err(e) => {
-            eout!("error: {e}");
-            eout!("nothing was written");
+            eprintln!("error: {e}");
+            eprintln!("nothing was written");
             return ExitCode::FAILURE;
         }
     };
@@ -111,16 +111,16 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         for (_, diff) in &stale {
-            eout!("{diff}");
+            eprintln!("{diff}");
         }
-        eout!(
+        eprintln!(
             "error: {} generated file(s) are stale or missing:",
             stale.len()
         );
         for (path, _) in &stale {
-            eout!("  {}", path.display());
+            eprintln!("  {}", path.display());
         }
-        eout!("run `cargo xtask codegen` and commit the result");
+        eprintln!("run `cargo xtask codegen` and commit the result");
         return ExitCode::FAILURE;
     }
     let mut changed = 0;
@@ -133,7 +133,7 @@ fn main() -> ExitCode {
                 changed += paths.len();
             }
             Err(e) => {
-                eout!(
+                eprintln!(
                     "error: writing generated files under {} failed: {e}",
                     layout.root.display()
                 );
