@@ -514,6 +514,15 @@ async fn every_operation_against_the_vendor_wire_format() {
     assert_eq!(seen[5].body, Some(json!({ "project_id": 6 })));
     assert_eq!(seen[5].content_type.as_deref(), Some("application/json"));
     assert_eq!(seen[4].body, None, "getAll sends no body");
+    // The vendor requires Content-Type on every call: codegen.toml's [api.headers].
+    for get_without_body in seen.iter().filter(|s| s.body.is_none()) {
+        assert_eq!(
+            get_without_body.content_type.as_deref(),
+            Some("application/json"),
+            "{}",
+            get_without_body.path
+        );
+    }
 
     // Nothing personal or secret in the Debug output of what the user holds.
     let debug = format!(
