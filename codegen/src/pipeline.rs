@@ -90,6 +90,30 @@ impl Plan {
     }
 }
 
+/// Crates under `<root>/crates/` that hold generated code (`src/generated.rs`) but that no
+/// spec produces any more: left over from a removed or renamed spec folder. Only
+/// meaningful for a plan of all APIs.
+pub fn orphaned_crates(root: &Path, plan: &Plan) -> Vec<PathBuf> {
+    // `crates/<name>/Cargo.toml` → `crates/<name>`
+    let planned: Vec<PathBuf> = plan
+        .files()
+        .iter()
+        .filter(|f| f.path.ends_with("Cargo.toml"))
+        .filter_map(|f| f.path.parent().map(Path::to_path_buf))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(root.join(CRATES_DIR)) else {
+        return Vec::new();
+    };
+    let mut orphans: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| Path::new(CRATES_DIR).join(e.file_name()))
+        .filter(|dir| root.join(dir).join("src/generated.rs").is_file())
+        .filter(|dir| !planned.contains(dir))
+        .collect();
+    orphans.sort();
+    orphans
+}
+
 /// Lists `specs/*/` folders (sorted), each with its spec file, overlay and config.
 pub fn discover(root: &Path) -> Result<Vec<ApiSource>> {
     let specs = root.join(SPECS_DIR);

@@ -369,3 +369,26 @@ fn adding_a_spec_folder_adds_a_crate_and_a_facade_feature() {
         facade.contents
     );
 }
+
+#[test]
+fn a_crate_whose_spec_folder_is_gone_is_reported() {
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+    ]);
+    let plans = pipeline::plan_all(root.path(), None).unwrap();
+    for (layout, plan) in &plans {
+        files::write(&layout.root, &plan.files()).unwrap();
+    }
+    assert!(pipeline::orphaned_crates(root.path(), &plans[0].1).is_empty());
+
+    // The crate of a spec folder that was removed keeps its generated code.
+    let old = root.path().join("crates/idverify-removed/src");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join("generated.rs"), "// @generated").unwrap();
+    let plans = pipeline::plan_all(root.path(), None).unwrap();
+    assert_eq!(
+        pipeline::orphaned_crates(root.path(), &plans[0].1),
+        vec![PathBuf::from("crates/idverify-removed")]
+    );
+}

@@ -99,7 +99,31 @@ fn main() -> ExitCode {
         "generated in memory in {:.1} ms",
         generated_in.as_secs_f64() * 1000.0
     );
+    // Generated crates whose spec folder is gone (only knowable when planning them all).
+    let orphans: Vec<PathBuf> = if args.api.is_none() {
+        plans
+            .iter()
+            .flat_map(|(layout, plan)| {
+                pipeline::orphaned_crates(&layout.root, plan)
+                    .into_iter()
+                    .map(|p| layout.root.join(p))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for orphan in &orphans {
+        eprintln!(
+            "{}: generated code, but no spec folder produces this crate any more; \
+             delete the crate or restore its spec",
+            orphan.display()
+        );
+    }
     if args.check {
+        if !orphans.is_empty() {
+            eprintln!("error: {} orphaned generated crate(s)", orphans.len());
+            return ExitCode::FAILURE;
+        }
         let mut stale = Vec::new();
         for (layout, plan) in &plans {
             for s in files::check(&layout.root, &plan.files()) {
