@@ -98,61 +98,6 @@ impl types::Datablock {
     }
 }
 
-/// Why [`Client::file_url`] got no presigned URL. Never carries the response body,
-/// a token or the presigned URL.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum FileUrlError {
-    /// No access token could be obtained.
-    Auth(idverify_runtime::AuthError),
-    /// The request could not be built or sent.
-    Http(reqwest::Error),
-    /// The API answered without redirecting (e.g. 404 for an unknown file, 401, 403).
-    NotRedirected { status: reqwest::StatusCode },
-    /// The API redirected without a usable `Location` header.
-    InvalidLocation {
-        status: reqwest::StatusCode,
-        reason: &'static str,
-    },
-}
-
-impl FileUrlError {
-    /// The HTTP status the API answered, if it answered.
-    pub fn status(&self) -> Option<reqwest::StatusCode> {
-        match self {
-            Self::NotRedirected { status } | Self::InvalidLocation { status, .. } => Some(*status),
-            Self::Http(e) => e.status(),
-            Self::Auth(_) => None,
-        }
-    }
-}
-
-impl fmt::Display for FileUrlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Auth(e) => write!(f, "file_url: authorisation failed: {e}"),
-            Self::Http(e) => write!(f, "file_url: request failed: {e}"),
-            Self::NotRedirected { status } => write!(
-                f,
-                "file_url: expected a redirect to the presigned URL, the API answered {status}"
-            ),
-            Self::InvalidLocation { status, reason } => {
-                write!(f, "file_url: the API answered {status} but {reason}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for FileUrlError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Auth(e) => Some(e),
-            Self::Http(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
 /// An HTTP client that does not follow redirects, shared by all `file_url` calls.
 fn no_redirect_client() -> Result<reqwest::Client, reqwest::Error> {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
@@ -182,46 +127,41 @@ impl Client {
         &self,
         environment: types::Environment,
         vault_entry_id: &str,
-    ) -> Result<reqwest::Url, FileUrlError> {
-        let http = no_redirect_client().map_err(FileUrlError::Http)?;
+    ) -> Result<reqwest::Url, Error<()>> {
+        const OPERATION: &str = "file_url";
+        let http = no_redirect_client().map_err(|e| Error::transport(OPERATION, e))?;
         let url = format!(
             "{}/{}/files/{}",
             self.baseurl,
             progenitor_client::encode_path(&environment.to_string()),
             progenitor_client::encode_path(vault_entry_id),
         );
-        let mut request = http.get(url).build().map_err(FileUrlError::Http)?;
+        let mut request = http
+            .get(url)
+            .build()
+            .map_err(|e| Error::transport(OPERATION, e))?;
         let request_url = request.url().clone();
         self.runtime()
-            .authorize(&http, &mut request, "file_url")
+            .authorize(&http, &mut request, OPERATION)
             .await
-            .map_err(FileUrlError::Auth)?;
+            .map_err(|e| Error::auth(OPERATION, e))?;
         let response = self
             .runtime()
-            .execute(&http, request, "file_url")
+            .execute(&http, request, OPERATION)
             .await
-            .map_err(FileUrlError::Http)?;
-        let status = response.status();
-        if !status.is_redirection() {
-            return Err(FileUrlError::NotRedirected { status });
-        }
+            .map_err(|e| Error::transport(OPERATION, e))?;
+        // Anything but a redirect with a usable `Location` is an unexpected answer: the
+        // error keeps its status, request id and (on request) body.
         let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .ok_or(FileUrlError::InvalidLocation {
-                status,
-                reason: "sent no Location header",
-            })?
-            .to_str()
-            .map_err(|_| FileUrlError::InvalidLocation {
-                status,
-                reason: "its Location header is not text",
-            })?;
-        request_url
-            .join(location)
-            .map_err(|_| FileUrlError::InvalidLocation {
-                status,
-                reason: "its Location header is not a URL",
-            })
+            .status()
+            .is_redirection()
+            .then(|| response.headers().get(reqwest::header::LOCATION))
+            .flatten()
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| request_url.join(value).ok());
+        match location {
+            Some(location) => Ok(location),
+            None => Err(Error::unexpected(OPERATION, response).await),
+        }
     }
 }
