@@ -1,8 +1,8 @@
 //! When and how long to wait before sending a request again.
 //!
 //! Retried: connection failures before the request was sent (any method); 429 (any
-//! method: the vendor did not process it), honouring `Retry-After`; 502, 503, 504 and
-//! timeouts only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE) unless the call
+//! method: the vendor did not process it), honouring `Retry-After`; 502, 503, 504,
+//! timeouts and connections broken after sending only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE) unless the call
 //! is marked safe to retry. Waits grow exponentially with full jitter, and a retry
 //! budget shared by all calls of a client stops a failing vendor from being hammered.
 
@@ -72,7 +72,8 @@ pub(crate) fn classify_status(status: u16) -> Option<Retryable> {
 pub(crate) fn classify_error(error: &reqwest::Error) -> Option<Retryable> {
     if error.is_connect() {
         Some(Retryable::NotSent)
-    } else if error.is_timeout() {
+    } else if error.is_timeout() || error.is_request() || error.is_body() {
+        // Sent, then the connection broke or timed out: the vendor may have acted on it.
         Some(Retryable::MaybeProcessed)
     } else {
         None

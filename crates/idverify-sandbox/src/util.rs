@@ -1,0 +1,216 @@
+//! Small helpers: random ids, HTML escaping, HTTP Basic decoding, JSON parsing that
+//! names the offending field.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::de::DeserializeOwned;
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// 64 unpredictable-enough bits (SipHash with random keys over a counter and the
+/// time). Not cryptographic: the sandbox guards nothing of value.
+fn random_u64() -> u64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        hasher.write_u128(now.as_nanos());
+    }
+    hasher.finish()
+}
+
+/// `bytes * 2` lowercase hex characters.
+pub fn random_hex(bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes * 2);
+    while out.len() < bytes * 2 {
+        out.push_str(&format!("{:016x}", random_u64()));
+    }
+    out.truncate(bytes * 2);
+    out
+}
+
+/// A random UUID (version 4 layout).
+pub fn random_uuid() -> String {
+    let hex = random_hex(16);
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Decodes standard base64 (padding optional); `None` on anything else.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut bits = 0u32;
+    for c in text.bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Why a JSON body was refused: the field (a dotted path, `body` for the whole body)
+/// and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub name: String,
+    pub reason: String,
+}
+
+/// Parses `body` as a JSON object into `T`; a failure names the field it concerns.
+///
+/// The body must be an object: serde would otherwise also fill a struct from an array.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, FieldError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| FieldError {
+        name: "body".into(),
+        reason: format!("not valid JSON: {}", without_position(&e.to_string())),
+    })?;
+    if !value.is_object() {
+        return Err(FieldError {
+            name: "body".into(),
+            reason: "must be a JSON object".into(),
+        });
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        field_error(&path, &inner)
+    })
+}
+
+/// serde_json appends " at line L column C"; the position says little here.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
+    let reason = without_position(&error.to_string());
+    let base = if path == "." { "" } else { path };
+    let join = |field: &str| {
+        if base.is_empty() {
+            field.to_string()
+        } else {
+            format!("{base}.{field}")
+        }
+    };
+    // A missing field is reported at its parent: name the field itself.
+    if let Some(rest) = reason.strip_prefix("missing field `")
+        && let Some(field) = rest.strip_suffix('`')
+    {
+        return FieldError {
+            name: join(field),
+            reason: format!("The {field} field is required."),
+        };
+    }
+    FieldError {
+        name: if base.is_empty() {
+            "body".into()
+        } else {
+            base.to_string()
+        },
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Outer {
+        flow: String,
+        inner: Option<Inner>,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let e = parse_json::<Outer>(br#"{"inner":null}"#).unwrap_err();
+        assert_eq!(e.name, "flow");
+        let e = parse_json::<Outer>(br#"{"flow":"x","inner":{}}"#).unwrap_err();
+        assert_eq!(e.name, "inner.count");
+        let e = parse_json::<Outer>(br#"{"flow":"x","inner":{"count":"many"}}"#).unwrap_err();
+        assert_eq!(e.name, "inner.count");
+        assert!(e.reason.contains("invalid type"), "{}", e.reason);
+        let e = parse_json::<Outer>(br#"{"flow":7}"#).unwrap_err();
+        assert_eq!(e.name, "flow");
+        let e = parse_json::<Outer>(b"[1]").unwrap_err();
+        assert_eq!(e.name, "body");
+        let e = parse_json::<Outer>(b"{not json").unwrap_err();
+        assert_eq!(e.name, "body");
+        let e = parse_json::<Outer>(br#"{"flow":"x"} trailing"#).unwrap_err();
+        assert_eq!(e.name, "body");
+        assert!(parse_json::<Outer>(br#"{"flow":"x"}"#).is_ok());
+    }
+
+    #[test]
+    fn escapes_html() {
+        assert_eq!(
+            escape_html(r#"<script>alert("x&'y")</script>"#),
+            "&lt;script&gt;alert(&quot;x&amp;&#39;y&quot;)&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn decodes_base64() {
+        assert_eq!(
+            base64_decode("c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ=").unwrap(),
+            b"sandbox-client:sandbox-secret"
+        );
+        assert_eq!(base64_decode("YQ").unwrap(), b"a");
+        assert_eq!(base64_decode("not base64!"), None);
+    }
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let a = random_uuid();
+        let b = random_uuid();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(random_hex(20).len(), 40);
+    }
+}

@@ -1,0 +1,356 @@
+//! End to end: the generated Signicat Authentication client against the sandbox, a
+//! session completed as a test person (control API and the end user's HTML form), the
+//! identified data read back; cancel, expiry and injected faults as a client sees them.
+
+use std::time::{Duration, Instant};
+
+use idverify_runtime::{Credentials, ErrorKind};
+use idverify_sandbox::{Sandbox, SandboxHandle};
+use idverify_signicat_authentication::{self as signicat, types};
+use serde_json::{Value, json};
+
+fn client(sandbox: &SandboxHandle, secret: &str) -> signicat::Client {
+    let (client_id, _) = sandbox.signicat_authentication_credentials();
+    signicat::Client::builder()
+        .base_url(sandbox.signicat_authentication_url())
+        .token_url(sandbox.signicat_authentication_token_url())
+        .credentials(Credentials::client_credentials(client_id, secret))
+        .build()
+        .expect("client")
+}
+
+/// A plain HTTP client that does not follow redirects.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn control(sandbox: &SandboxHandle, path: &str, body: Value) -> Value {
+    let response = browser()
+        .post(format!("{}/_sandbox/{path}", sandbox.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+fn request(attributes: &[&str]) -> types::builder::CreateSessionRequest {
+    types::CreateSessionRequest::builder()
+        .flow(types::Flow::Redirect)
+        .requested_attributes(attributes.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+        .external_reference(Some("order-42".try_into().unwrap()))
+        .callback_urls(Some(types::CallbackUrls {
+            success: Some("https://shop.example/done".into()),
+            abort: Some("https://shop.example/aborted".into()),
+            error: Some("https://shop.example/failed".into()),
+        }))
+}
+
+async fn create(client: &signicat::Client, attributes: &[&str]) -> types::Session {
+    client
+        .create_session()
+        .body(request(attributes))
+        .send()
+        .await
+        .expect("create")
+        .into_inner()
+}
+
+async fn get(client: &signicat::Client, id: &str) -> types::Session {
+    client
+        .get_session()
+        .id(id)
+        .send()
+        .await
+        .expect("get")
+        .into_inner()
+}
+
+#[tokio::test]
+async fn a_session_completed_through_the_control_api_returns_the_persons_requested_data() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, "sandbox-secret");
+    let created = create(&client, &["name", "nin", "dateOfBirth", "email"]).await;
+    assert_eq!(created.status, Some(types::SessionStatus::Created));
+    assert_eq!(created.session_lifetime, Some(1200));
+    let id = created.id.clone().unwrap();
+    let page_url = created.authentication_url.clone().unwrap();
+    assert!(page_url.starts_with(sandbox.base_url()), "{page_url}");
+
+    // The end user opens the page: it offers the test persons.
+    let page = browser().get(&page_url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("value=\"kari\""), "{html}");
+    assert_eq!(
+        get(&client, &id).await.status,
+        Some(types::SessionStatus::WaitingForUser)
+    );
+
+    let done = control(
+        &sandbox,
+        &format!("sessions/signicat-authentication/{id}/complete"),
+        json!({ "person": "kari", "outcome": "success" }),
+    )
+    .await;
+    assert_eq!(done["status"], "SUCCESS");
+
+    let session = get(&client, &id).await;
+    assert_eq!(session.status, Some(types::SessionStatus::Success));
+    assert_eq!(session.external_reference.as_deref(), Some("order-42"));
+    let subject = session.subject.expect("subject of a successful session");
+    assert_eq!(subject.name.as_deref(), Some("Kari Fiktiv Nordkvinne"));
+    assert_eq!(subject.date_of_birth.as_deref(), Some("1990-12-24"));
+    assert_eq!(
+        subject.email.as_deref(),
+        Some("kari.nordkvinne@example.com")
+    );
+    let nin = subject.nin.expect("nin was requested");
+    assert_eq!(nin.value.as_deref(), Some("99129012345"));
+    assert_eq!(nin.issuing_country.as_deref(), Some("NOR"));
+    // Only what was requested.
+    assert_eq!(subject.first_name, None);
+    assert!(subject.extra.get("phoneNumber").is_none());
+
+    // Completed sessions cannot be cancelled: the vendor's problem document says why.
+    let error = client
+        .cancel_session()
+        .id(&id)
+        .send()
+        .await
+        .expect_err("cancel after completion");
+    assert_eq!(error.kind(), ErrorKind::Vendor);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    let problem = error.typed().expect("typed problem");
+    assert_eq!(problem.code.as_deref(), Some("session_not_cancellable"));
+    assert!(error.request_id().is_some(), "traceId is the request id");
+
+    // An open session can be cancelled.
+    let other = create(&client, &["name"]).await;
+    let cancelled = client
+        .cancel_session()
+        .id(other.id.as_deref().unwrap())
+        .send()
+        .await
+        .expect("cancel an open session")
+        .into_inner();
+    assert_eq!(cancelled.status, Some(types::SessionStatus::Cancelled));
+}
+
+#[tokio::test]
+async fn the_html_form_completes_the_session_and_redirects_to_the_callback() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, "sandbox-secret");
+    let created = create(&client, &["firstName", "lastName", "phoneNumber"]).await;
+    let id = created.id.clone().unwrap();
+    let page_url = created.authentication_url.unwrap();
+
+    let response = browser()
+        .post(&page_url)
+        .form(&[("person", "sven"), ("outcome", "success")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        location,
+        format!("https://shop.example/done?sessionId={id}&externalReference=order-42")
+    );
+
+    let session = get(&client, &id).await;
+    assert_eq!(session.status, Some(types::SessionStatus::Success));
+    assert_eq!(session.provider.as_deref(), Some("sbid"));
+    let subject = session.subject.unwrap();
+    assert_eq!(subject.first_name.as_deref(), Some("Sven"));
+    assert_eq!(subject.last_name.as_deref(), Some("Provperson"));
+    assert_eq!(
+        subject.extra.get("phoneNumber"),
+        Some(&json!("+46700000003"))
+    );
+    assert_eq!(subject.nin, None, "not requested");
+
+    // Fail on another session goes to the error callback and leaves no subject.
+    let failed = create(&client, &["name"]).await;
+    let response = browser()
+        .post(failed.authentication_url.unwrap())
+        .form(&[("person", "ola"), ("outcome", "error")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert!(
+        response.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("https://shop.example/failed?sessionId=")
+    );
+    let failed = get(&client, failed.id.as_deref().unwrap()).await;
+    assert_eq!(failed.status, Some(types::SessionStatus::Error));
+    assert!(failed.subject.is_none());
+}
+
+#[tokio::test]
+async fn sessions_expire_on_the_sandbox_clock() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, "sandbox-secret");
+    let short = client
+        .create_session()
+        .body(request(&["name"]).session_lifetime(Some(60)))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(short.session_lifetime, Some(300), "raised to the minimum");
+    let id = short.id.unwrap();
+
+    // Past the lifetime (and past the access token's 600 s: the client sees a 401,
+    // fetches a new token and replays the call).
+    control(&sandbox, "clock/advance", json!({ "seconds": 601 })).await;
+    let expired = get(&client, &id).await;
+    assert_eq!(expired.status, Some(types::SessionStatus::Error));
+    assert_eq!(
+        expired.error.and_then(|e| e.code).as_deref(),
+        Some("session_expired")
+    );
+    let refused = browser()
+        .post(format!(
+            "{}/_sandbox/sessions/signicat-authentication/{id}/complete",
+            sandbox.base_url()
+        ))
+        .json(&json!({ "person": "ola", "outcome": "success" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 409);
+
+    control(&sandbox, "clock/advance", json!({ "seconds": 3600 })).await;
+    let error = client
+        .get_session()
+        .id(&id)
+        .send()
+        .await
+        .expect_err("removed");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(
+        error.typed().and_then(|p| p.code.as_deref()),
+        Some("session_not_found")
+    );
+}
+
+#[tokio::test]
+async fn the_client_retries_injected_503_and_429_faults() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, "sandbox-secret");
+    let created = create(&client, &["name"]).await;
+    let id = created.id.unwrap();
+
+    // A 503 on a GET is retried.
+    control(
+        &sandbox,
+        "faults",
+        json!({ "api": "signicat-authentication", "kind": "status", "status": 503, "count": 1 }),
+    )
+    .await;
+    assert_eq!(
+        get(&client, &id).await.status,
+        Some(types::SessionStatus::Created)
+    );
+    assert!(sandbox.faults().list().is_empty(), "the fault was hit");
+
+    // A 429 with Retry-After is retried after the wait, even for a POST.
+    control(
+        &sandbox,
+        "faults",
+        json!({ "api": null, "kind": "status", "status": 429, "retry_after": 1, "count": 1 }),
+    )
+    .await;
+    let started = Instant::now();
+    let again = create(&client, &["name"]).await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited Retry-After"
+    );
+    assert_eq!(again.status, Some(types::SessionStatus::Created));
+    assert!(sandbox.faults().list().is_empty());
+
+    // A 503 on a POST is not retried: the client sees the vendor's error.
+    control(
+        &sandbox,
+        "faults",
+        json!({ "kind": "status", "status": 503, "count": 1 }),
+    )
+    .await;
+    let error = client
+        .create_session()
+        .body(request(&["name"]))
+        .send()
+        .await
+        .expect_err("503 on a POST");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, "sandbox-secret");
+    let error = client
+        .create_session()
+        .body(
+            types::CreateSessionRequest::builder()
+                .flow(types::Flow::Unknown("kiosk".into()))
+                .requested_attributes(Vec::<String>::new()),
+        )
+        .send()
+        .await
+        .expect_err("unknown flow");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    let problem = error.typed().unwrap();
+    assert_eq!(problem.invalid_params.len(), 1);
+    assert_eq!(problem.invalid_params[0].name.as_deref(), Some("flow"));
+
+    let wrong = self::client(&sandbox, "not-the-secret");
+    let error = wrong
+        .get_session()
+        .id("x")
+        .send()
+        .await
+        .expect_err("wrong secret");
+    let message = error.to_string();
+    assert!(message.contains("invalid_client"), "{message}");
+    assert!(!message.contains("not-the-secret"), "{message}");
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_retried_for_get_but_not_for_post() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, "sandbox-secret");
+    let id = create(&client, &["name"]).await.id.unwrap();
+    // GET is idempotent: the runtime sends it again on a fresh connection.
+    control(&sandbox, "faults", json!({ "kind": "drop", "count": 1 })).await;
+    assert_eq!(
+        get(&client, &id).await.status,
+        Some(types::SessionStatus::Created)
+    );
+    // POST may have been acted on before the connection broke: it reaches the caller,
+    // marked retryable.
+    control(&sandbox, "faults", json!({ "kind": "drop", "count": 1 })).await;
+    let error = client
+        .cancel_session()
+        .id(&id)
+        .send()
+        .await
+        .expect_err("the connection was dropped");
+    assert_eq!(error.kind(), ErrorKind::Transport);
+    assert!(error.is_retryable());
+    assert_eq!(error.status(), None);
+}
