@@ -9,7 +9,8 @@ pub mod signicat_authentication;
 
 /// Every vendor API, in the order the binary prints them.
 pub(crate) fn all(shared: &Arc<Shared>) -> Vec<Arc<dyn Vendor>> {
-    vec![Arc::new(
+    let signicat_authentication: Arc<dyn Vendor> = Arc::new(
         signicat_authentication::SignicatAuthentication::new(shared.clone()),
-    )]
+    );
+    vec![signicat_authentication]
 }
