@@ -30,6 +30,7 @@
 pub mod clock;
 mod control;
 pub mod faults;
+mod oauth;
 pub mod persons;
 mod util;
 pub mod vendor;

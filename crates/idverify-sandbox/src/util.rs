@@ -151,6 +151,49 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
     }
 }
 
+/// A JSON answer (200 unless changed).
+pub fn json_response(value: &impl serde::Serialize) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match serde_json::to_vec(value) {
+        Ok(body) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The first value of query parameter `name`.
+pub fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query()?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Inserts into a map bounded to `cap` entries: when full, the entry that expires
+/// first is dropped.
+pub fn insert_bounded<V>(
+    map: &mut std::collections::HashMap<String, V>,
+    cap: usize,
+    key: String,
+    value: V,
+    expiry: fn(&V) -> std::time::SystemTime,
+) {
+    if map.len() >= cap
+        && let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, v)| expiry(v))
+            .map(|(k, _)| k.clone())
+    {
+        map.remove(&oldest);
+    }
+    map.insert(key, value);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,8 +53,9 @@ use idverify_idfy_identification_v1::types;
 
 use crate::Shared;
 use crate::clock::rfc3339;
+use crate::oauth;
 use crate::persons::{PERSONS, Person};
-use crate::util::{base64_decode, parse_json, random_hex};
+use crate::util::{insert_bounded, json_response, parse_json, random_hex};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 /// Name and path prefix.
@@ -65,6 +66,8 @@ pub const API_PATH: &str = "/idfy-identification-v1";
 /// The token endpoint's path.
 pub const TOKEN_PATH: &str = "/idfy-identification-v1/oauth/connect/token";
 /// The test client.
+/// Names this API in `WWW-Authenticate` of token errors.
+const REALM: &str = "idfy-identification-v1";
 pub const CLIENT_ID: &str = "sandbox-idfy-client";
 pub const CLIENT_SECRET: &str = "sandbox-idfy-secret";
 /// The scope the token endpoint grants.
@@ -576,20 +579,6 @@ fn too_many_sessions() -> Response {
     )
 }
 
-fn json_response(value: &impl serde::Serialize) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(body) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            )],
-            body,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 /// Adds the headers every vendor answer carries.
 fn with_vendor_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
@@ -887,87 +876,28 @@ fn provider_for(person: &Person) -> types::IdentityProvider {
     }
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = types::OAuthError {
-        error: Some(error.to_string()),
-        error_description: Some(description.to_string()),
-    };
-    let mut response = json_response(&body);
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"idfy-identification-v1\""),
-        );
-    }
-    response
-}
-
 async fn token(
     State(api): State<Arc<IdfyIdentificationV1>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut form: HashMap<String, String> = HashMap::new();
-    for (key, value) in form_urlencoded::parse(&body) {
-        form.entry(key.into_owned()).or_insert(value.into_owned());
-    }
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .map(|encoded| {
-            base64_decode(encoded.trim())
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .and_then(|pair| {
-                    pair.split_once(':')
-                        .map(|(id, secret)| (id.to_string(), secret.to_string()))
-                })
-        });
-    let (credentials, status) = match basic {
-        Some(decoded) => (decoded, StatusCode::UNAUTHORIZED),
-        None => (
-            form.get("client_id")
-                .zip(form.get("client_secret"))
-                .map(|(id, secret)| (id.clone(), secret.clone())),
-            StatusCode::BAD_REQUEST,
-        ),
+    let request = match oauth::read(REALM, &headers, &body) {
+        Ok(request) => request,
+        Err(answer) => return *answer,
     };
-    let Some((client_id, client_secret)) = credentials else {
-        return oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Client authentication is required (HTTP Basic or client_id and client_secret).",
-        );
-    };
-    if client_id != CLIENT_ID || client_secret != CLIENT_SECRET {
-        return oauth_error(status, "invalid_client", "Client authentication failed.");
+    if request.client_id != CLIENT_ID || request.client_secret != CLIENT_SECRET {
+        return request.reject_client(REALM);
     }
-    match form.get("grant_type").map(String::as_str) {
-        Some("client_credentials") => {}
-        None => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "The grant_type parameter is required.",
-            );
-        }
-        Some(_) => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "Only client_credentials is supported.",
-            );
-        }
+    if let Some(answer) = request.grant_error(REALM) {
+        return answer;
     }
+    let form = &request.form;
     if let Some(scope) = form.get("scope")
         && !scope.split(' ').any(|s| s == SCOPE)
     {
-        return oauth_error(
+        return oauth::error(
             StatusCode::BAD_REQUEST,
+            REALM,
             "invalid_scope",
             "The scope must include identify.",
         );
@@ -975,19 +905,13 @@ async fn token(
     let access_token = random_hex(32);
     let now = api.now();
     let expiry = now.checked_add(TOKEN_LIFETIME).unwrap_or(now);
-    {
-        let mut state = api.state();
-        if state.tokens.len() >= MAX_SESSIONS
-            && let Some(oldest) = state
-                .tokens
-                .iter()
-                .min_by_key(|(_, expiry)| **expiry)
-                .map(|(token, _)| token.clone())
-        {
-            state.tokens.remove(&oldest);
-        }
-        state.tokens.insert(access_token.clone(), expiry);
-    }
+    insert_bounded(
+        &mut api.state().tokens,
+        MAX_SESSIONS,
+        access_token.clone(),
+        expiry,
+        |expiry| *expiry,
+    );
     let body = types::TokenResponse {
         access_token,
         expires_in: Some(TOKEN_LIFETIME.as_secs() as i64),

@@ -54,11 +54,16 @@ use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
+use crate::oauth;
 use crate::persons::Person;
-use crate::util::{base64_decode, parse_json, random_hex, random_uuid};
+use crate::util::{
+    insert_bounded, json_response, parse_json, query_param, random_hex, random_uuid,
+};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 /// Name and path prefix.
+/// Names this API in `WWW-Authenticate` of token errors.
+const REALM: &str = "idnow-platform";
 pub const NAME: &str = "idnow-platform";
 /// The API's path (append to the sandbox's base URL).
 pub const API_PATH: &str = "/idnow-platform/api/v1";
@@ -173,24 +178,6 @@ impl Store {
             record.age(now);
         }
     }
-}
-
-/// Inserts into a bounded map, first forgetting the entry closest to expiry when full.
-fn insert_bounded<V>(
-    map: &mut HashMap<String, V>,
-    key: String,
-    value: V,
-    expiry: fn(&V) -> SystemTime,
-) {
-    if map.len() >= MAX_SESSIONS
-        && let Some(oldest) = map
-            .iter()
-            .min_by_key(|(_, v)| expiry(v))
-            .map(|(k, _)| k.clone())
-    {
-        map.remove(&oldest);
-    }
-    map.insert(key, value);
 }
 
 /// The IDnow platform API of a sandbox.
@@ -611,45 +598,6 @@ fn with_state(url: &str, state: Option<&str>) -> String {
     out
 }
 
-fn query_param(uri: &Uri, name: &str) -> Option<String> {
-    form_urlencoded::parse(uri.query()?.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-fn json_response(value: &impl serde::Serialize) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(body) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = types::OAuthError {
-        error: Some(error.to_string()),
-        error_description: Some(description.to_string()),
-    };
-    let mut response = json_response(&body);
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"idnow-platform\""),
-        );
-    }
-    response
-}
-
 /// The environment of a test client, if `id` and `secret` are one.
 fn client_environment(id: &str, secret: &str) -> Option<types::Environment> {
     match (id, secret) {
@@ -660,63 +608,23 @@ fn client_environment(id: &str, secret: &str) -> Option<types::Environment> {
 }
 
 async fn token(State(api): State<Arc<IdnowPlatform>>, headers: HeaderMap, body: Bytes) -> Response {
-    let mut form: HashMap<String, String> = HashMap::new();
-    for (key, value) in form_urlencoded::parse(&body) {
-        form.entry(key.into_owned()).or_insert(value.into_owned());
+    let request = match oauth::read(REALM, &headers, &body) {
+        Ok(request) => request,
+        Err(answer) => return *answer,
+    };
+    let Some(environment) = client_environment(&request.client_id, &request.client_secret) else {
+        return request.reject_client(REALM);
+    };
+    if let Some(answer) = request.grant_error(REALM) {
+        return answer;
     }
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .map(|encoded| {
-            base64_decode(encoded.trim())
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .and_then(|pair| {
-                    pair.split_once(':')
-                        .map(|(id, secret)| (id.to_string(), secret.to_string()))
-                })
-        });
-    let (credentials, status) = match basic {
-        Some(decoded) => (decoded, StatusCode::UNAUTHORIZED),
-        None => (
-            form.get("client_id")
-                .zip(form.get("client_secret"))
-                .map(|(id, secret)| (id.clone(), secret.clone())),
-            StatusCode::BAD_REQUEST,
-        ),
-    };
-    let Some((client_id, client_secret)) = credentials else {
-        return oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Client authentication is required (HTTP Basic or client_id and client_secret).",
-        );
-    };
-    let Some(environment) = client_environment(&client_id, &client_secret) else {
-        return oauth_error(status, "invalid_client", "Client authentication failed.");
-    };
-    match form.get("grant_type").map(String::as_str) {
-        Some("client_credentials") => {}
-        None => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "The grant_type parameter is required.",
-            );
-        }
-        Some(_) => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "Only client_credentials is supported.",
-            );
-        }
-    }
+    let form = &request.form;
     let access_token = random_hex(32);
     let now = api.now();
     let expiry = now.checked_add(TOKEN_LIFETIME).unwrap_or(now);
     insert_bounded(
         &mut api.state().tokens,
+        MAX_SESSIONS,
         access_token.clone(),
         (expiry, environment),
         |(expiry, _)| *expiry,
@@ -877,6 +785,7 @@ async fn get_file(
         }
         insert_bounded(
             &mut state.presigned,
+            MAX_SESSIONS,
             signature.clone(),
             (vault.clone(), expiry),
             |(_, expiry)| *expiry,
@@ -1440,7 +1349,13 @@ mod tests {
         for i in 0..MAX_SESSIONS {
             map.insert(format!("k{i}"), now + Duration::from_secs(i as u64 + 10));
         }
-        insert_bounded(&mut map, "new".into(), now + Duration::from_secs(5), |e| *e);
+        insert_bounded(
+            &mut map,
+            MAX_SESSIONS,
+            "new".into(),
+            now + Duration::from_secs(5),
+            |e| *e,
+        );
         assert_eq!(map.len(), MAX_SESSIONS);
         assert!(!map.contains_key("k0"));
         assert!(map.contains_key("new"));

@@ -27,8 +27,11 @@ use serde_json::json;
 
 use crate::Shared;
 use crate::clock::rfc3339;
+use crate::oauth;
 use crate::persons::Person;
-use crate::util::{base64_decode, parse_json, random_hex, random_uuid};
+use crate::util::{
+    insert_bounded, json_response, parse_json, query_param, random_hex, random_uuid,
+};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 /// Name and path prefix.
@@ -38,6 +41,8 @@ pub const API_PATH: &str = "/signicat-authentication/auth/rest";
 /// The token endpoint's path.
 pub const TOKEN_PATH: &str = "/signicat-authentication/auth/open/connect/token";
 /// The test client.
+/// Names this API in `WWW-Authenticate` of token errors.
+const REALM: &str = "signicat-authentication";
 pub const CLIENT_ID: &str = "sandbox-client";
 pub const CLIENT_SECRET: &str = "sandbox-secret";
 /// The scope the token endpoint requires.
@@ -427,105 +432,26 @@ fn callback_with_params(url: &str, id: &str, external_reference: Option<&str>) -
     format!("{base}{separator}{}{fragment}", query.finish())
 }
 
-fn query_param(uri: &Uri, name: &str) -> Option<String> {
-    form_urlencoded::parse(uri.query()?.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-fn json_response(value: &impl serde::Serialize) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(body) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = types::OAuthError {
-        error: Some(error.to_string()),
-        error_description: Some(description.to_string()),
-    };
-    let mut response = json_response(&body);
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"signicat-authentication\""),
-        );
-    }
-    response
-}
-
 async fn token(
     State(api): State<Arc<SignicatAuthentication>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut form: HashMap<String, String> = HashMap::new();
-    for (key, value) in form_urlencoded::parse(&body) {
-        form.entry(key.into_owned()).or_insert(value.into_owned());
-    }
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .map(|encoded| {
-            base64_decode(encoded.trim())
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .and_then(|pair| {
-                    pair.split_once(':')
-                        .map(|(id, secret)| (id.to_string(), secret.to_string()))
-                })
-        });
-    let (credentials, status) = match basic {
-        Some(decoded) => (decoded, StatusCode::UNAUTHORIZED),
-        None => (
-            form.get("client_id")
-                .zip(form.get("client_secret"))
-                .map(|(id, secret)| (id.clone(), secret.clone())),
-            StatusCode::BAD_REQUEST,
-        ),
+    let request = match oauth::read(REALM, &headers, &body) {
+        Ok(request) => request,
+        Err(answer) => return *answer,
     };
-    let Some((client_id, client_secret)) = credentials else {
-        return oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Client authentication is required (HTTP Basic or client_id and client_secret).",
-        );
-    };
-    if client_id != CLIENT_ID || client_secret != CLIENT_SECRET {
-        return oauth_error(status, "invalid_client", "Client authentication failed.");
+    if request.client_id != CLIENT_ID || request.client_secret != CLIENT_SECRET {
+        return request.reject_client(REALM);
     }
-    match form.get("grant_type").map(String::as_str) {
-        Some("client_credentials") => {}
-        None => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "The grant_type parameter is required.",
-            );
-        }
-        Some(_) => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "Only client_credentials is supported.",
-            );
-        }
+    if let Some(answer) = request.grant_error(REALM) {
+        return answer;
     }
+    let form = &request.form;
     if form.get("scope").map(String::as_str) != Some(SCOPE) {
-        return oauth_error(
+        return oauth::error(
             StatusCode::BAD_REQUEST,
+            REALM,
             "invalid_scope",
             "The scope must be signicat-api.",
         );
@@ -535,21 +461,13 @@ async fn token(
         .now()
         .checked_add(TOKEN_LIFETIME)
         .unwrap_or_else(|| api.now());
-    {
-        let mut state = api.state();
-        if state.tokens.len() >= MAX_SESSIONS {
-            // Forget the token closest to expiry to stay bounded.
-            if let Some(oldest) = state
-                .tokens
-                .iter()
-                .min_by_key(|(_, expiry)| **expiry)
-                .map(|(token, _)| token.clone())
-            {
-                state.tokens.remove(&oldest);
-            }
-        }
-        state.tokens.insert(access_token.clone(), expiry);
-    }
+    insert_bounded(
+        &mut api.state().tokens,
+        MAX_SESSIONS,
+        access_token.clone(),
+        expiry,
+        |expiry| *expiry,
+    );
     let body = types::TokenResponse {
         access_token,
         expires_in: Some(TOKEN_LIFETIME.as_secs() as i64),

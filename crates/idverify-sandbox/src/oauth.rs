@@ -1,0 +1,118 @@
+//! The parts of an OAuth2 client-credentials token endpoint (RFC 6749 §4.4) that every
+//! vendor serves the same way: the form, client authentication (HTTP Basic or form
+//! fields), `grant_type`, and the error answer. Each vendor checks its own clients and
+//! scope and issues its own tokens.
+
+use std::collections::HashMap;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+
+use crate::util::{base64_decode, json_response};
+
+/// A token request whose client has authenticated in some way (not yet checked).
+pub(crate) struct TokenRequest {
+    pub client_id: String,
+    pub client_secret: String,
+    /// The form fields (first value of each).
+    pub form: HashMap<String, String>,
+    /// The status for a wrong client: 401 when it used HTTP Basic, else 400.
+    pub reject_status: StatusCode,
+}
+
+/// Reads the form and the client's credentials; answers `invalid_client` when there are
+/// none. `realm` names the vendor in `WWW-Authenticate`.
+pub(crate) fn read(
+    realm: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TokenRequest, Box<Response>> {
+    let mut form: HashMap<String, String> = HashMap::new();
+    for (key, value) in form_urlencoded::parse(body) {
+        form.entry(key.into_owned()).or_insert(value.into_owned());
+    }
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .map(|encoded| {
+            base64_decode(encoded.trim())
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .and_then(|pair| {
+                    pair.split_once(':')
+                        .map(|(id, secret)| (id.to_string(), secret.to_string()))
+                })
+        });
+    let (credentials, reject_status) = match basic {
+        Some(decoded) => (decoded, StatusCode::UNAUTHORIZED),
+        None => (
+            form.get("client_id")
+                .zip(form.get("client_secret"))
+                .map(|(id, secret)| (id.clone(), secret.clone())),
+            StatusCode::BAD_REQUEST,
+        ),
+    };
+    let Some((client_id, client_secret)) = credentials else {
+        return Err(Box::new(error(
+            StatusCode::UNAUTHORIZED,
+            realm,
+            "invalid_client",
+            "Client authentication is required (HTTP Basic or client_id and client_secret).",
+        )));
+    };
+    Ok(TokenRequest {
+        client_id,
+        client_secret,
+        form,
+        reject_status,
+    })
+}
+
+impl TokenRequest {
+    /// `invalid_client` for a client the vendor does not know.
+    pub fn reject_client(&self, realm: &str) -> Response {
+        error(
+            self.reject_status,
+            realm,
+            "invalid_client",
+            "Client authentication failed.",
+        )
+    }
+
+    /// The error answer unless `grant_type` is `client_credentials`, the only grant served.
+    pub fn grant_error(&self, realm: &str) -> Option<Response> {
+        match self.form.get("grant_type").map(String::as_str) {
+            Some("client_credentials") => None,
+            None => Some(error(
+                StatusCode::BAD_REQUEST,
+                realm,
+                "invalid_request",
+                "The grant_type parameter is required.",
+            )),
+            Some(_) => Some(error(
+                StatusCode::BAD_REQUEST,
+                realm,
+                "unsupported_grant_type",
+                "Only client_credentials is supported.",
+            )),
+        }
+    }
+}
+
+/// An OAuth2 error answer (RFC 6749 §5.2).
+pub(crate) fn error(status: StatusCode, realm: &str, error: &str, description: &str) -> Response {
+    let body = serde_json::json!({ "error": error, "error_description": description });
+    let mut response = json_response(&body);
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::UNAUTHORIZED
+        && let Ok(value) = HeaderValue::from_str(&format!("Basic realm=\"{realm}\""))
+    {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
