@@ -116,3 +116,15 @@ pub(crate) fn error(status: StatusCode, realm: &str, error: &str, description: &
     }
     response
 }
+
+/// The bearer token of a request (`Authorization: Bearer <token>`), if any.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}

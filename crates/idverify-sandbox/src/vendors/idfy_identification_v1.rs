@@ -303,14 +303,7 @@ impl IdfyIdentificationV1 {
 
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
+        let token = oauth::bearer_token(headers);
         if token.is_some_and(|t| self.state().tokens.contains_key(t)) {
             return None;
         }

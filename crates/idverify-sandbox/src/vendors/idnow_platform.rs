@@ -222,14 +222,7 @@ impl IdnowPlatform {
         headers: &HeaderMap,
         environment: &str,
     ) -> Result<types::Environment, Response> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
+        let token = oauth::bearer_token(headers);
         let granted = token.and_then(|t| self.state().tokens.get(t).map(|(_, env)| env.clone()));
         let Some(granted) = granted else {
             let mut response = error_body(

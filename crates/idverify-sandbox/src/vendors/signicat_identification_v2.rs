@@ -193,14 +193,7 @@ impl SignicatIdentificationV2 {
 
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
+        let token = oauth::bearer_token(headers);
         let valid = token.is_some_and(|t| self.state().tokens.contains_key(t));
         if valid {
             return None;
