@@ -16,6 +16,39 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default)]
     pub types: TypesConfig,
+    /// How the vendor signs its webhooks, if it sends any: the crate then gets a
+    /// `webhooks` module that verifies them.
+    #[serde(default)]
+    pub webhooks: Option<WebhooksConfig>,
+}
+
+/// The vendor's webhook signature scheme. `kind` selects it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum WebhooksConfig {
+    /// The body is a JWT signed RS256 with a key from the vendor's JWKS.
+    JwtRs256 {
+        /// The component schema of the verified claims, e.g. `WebhookClaims`.
+        claims: String,
+        /// The production JWKS and issuer (`iss`).
+        jwks_url: String,
+        issuer: String,
+        /// Other environments' JWKS and issuer, by the names of `[api.environments]`.
+        #[serde(default)]
+        environments: BTreeMap<String, JwksEndpoint>,
+    },
+    /// A header carries the hex HMAC-SHA256 of the raw body under a shared secret.
+    HmacSha256Hex {
+        /// The header's name, e.g. `X-Idfy-Signature`.
+        header: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JwksEndpoint {
+    pub jwks_url: String,
+    pub issuer: String,
 }
 
 /// Decisions about the generated types.
@@ -210,6 +243,51 @@ impl Config {
             }
             _ => {}
         }
+        match &self.webhooks {
+            Some(WebhooksConfig::JwtRs256 {
+                jwks_url,
+                issuer,
+                environments,
+                claims,
+            }) => {
+                check_url(jwks_url)
+                    .map_err(|m| at("jwks_url", format!("webhooks.jwks_url: {m}")))?;
+                if issuer.is_empty() {
+                    return Err(at("issuer", "webhooks.issuer must not be empty".into()));
+                }
+                if !is_type_name(claims) {
+                    return Err(at(
+                        "claims",
+                        format!("webhooks.claims `{claims}` must name a component schema"),
+                    ));
+                }
+                for (env, endpoint) in environments {
+                    if !self.api.environments.contains_key(env) {
+                        return Err(at(
+                            env,
+                            format!(
+                                "webhooks.environments.{env}: no such environment in [api.environments]"
+                            ),
+                        ));
+                    }
+                    check_url(&endpoint.jwks_url).map_err(|m| {
+                        at(env, format!("webhooks.environments.{env}.jwks_url: {m}"))
+                    })?;
+                }
+            }
+            Some(WebhooksConfig::HmacSha256Hex { header })
+                if header.is_empty()
+                    || !header
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                return Err(at(
+                    "header",
+                    format!("webhooks.header `{header}` is not an HTTP header name"),
+                ));
+            }
+            _ => {}
+        }
         Ok(())
     }
 
@@ -217,6 +295,12 @@ impl Config {
     pub fn lib_name(&self) -> String {
         self.krate.name.replace('-', "_")
     }
+}
+
+/// A schema name that can be a Rust type name as it stands.
+fn is_type_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn syn_path_ok(path: &str) -> std::result::Result<(), ()> {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::config::{AuthConfig, Config};
+use crate::config::{AuthConfig, Config, WebhooksConfig};
 use crate::generate::Generated;
 
 /// progenitor-client version the generated code is written against.
@@ -106,7 +106,10 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             }
         }
     });
+    let webhooks = config.webhooks.as_ref().map(webhooks_module);
     quote! {
+        #webhooks
+
         /// The vendor's environments, for [`ClientBuilder::environment`](::idverify_runtime::ClientBuilder::environment).
         pub mod environments {
             #(#env_consts)*
@@ -180,6 +183,73 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
     }
 }
 
+/// The `webhooks` module: verification of the vendor's webhooks by its scheme.
+fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
+    let items = match webhooks {
+        WebhooksConfig::JwtRs256 {
+            claims,
+            jwks_url,
+            issuer,
+            environments,
+        } => {
+            let claims = format_ident!("{}", claims);
+            let claims_doc = format!(
+                "Verifies webhook JWTs (RS256, key by `kid` from the JWKS; `iss`, `aud`, `exp` checked) and reads their claims as [`{claims}`](super::types::{claims}). Keep one and reuse it: it caches the JWKS."
+            );
+            let per_environment = environments.iter().map(|(env, endpoint)| {
+                let function = format_ident!("{}_verifier", env);
+                let (url, issuer) = (&endpoint.jwks_url, &endpoint.issuer);
+                let doc = format!(
+                    "A verifier of `{env}` environment webhooks sent for `audience` (JWKS `{url}`, issuer `{issuer}`)."
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub fn #function(audience: impl Into<String>) -> Verifier {
+                        Verifier::new(#url, #issuer, audience)
+                    }
+                }
+            });
+            quote! {
+                /// The production JWKS: the keys that sign webhooks.
+                pub const JWKS_URL: &str = #jwks_url;
+                /// The production issuer (`iss`) of webhooks.
+                pub const ISSUER: &str = #issuer;
+                #[doc = #claims_doc]
+                pub type Verifier = ::idverify_runtime::webhooks::JwtVerifier<super::types::#claims>;
+                /// A verifier of production webhooks sent for `audience` (the `aud` the vendor was configured with).
+                pub fn verifier(audience: impl Into<String>) -> Verifier {
+                    Verifier::new(JWKS_URL, ISSUER, audience)
+                }
+                #(#per_environment)*
+            }
+        }
+        WebhooksConfig::HmacSha256Hex { header } => {
+            let doc = format!(
+                "Checks that `signature` (the `{header}` header's value) is the hex HMAC-SHA256 of the raw `body` under the webhook's `secret`, in constant time. Pass the body as received, before parsing it."
+            );
+            quote! {
+                /// The header that carries the signature.
+                pub const SIGNATURE_HEADER: &str = #header;
+                #[doc = #doc]
+                pub fn verify(
+                    secret: &::idverify_runtime::SecretString,
+                    body: &[u8],
+                    signature: &str,
+                ) -> ::std::result::Result<(), WebhookError> {
+                    ::idverify_runtime::webhooks::verify_hmac_sha256_hex(secret, body, signature)
+                }
+            }
+        }
+    };
+    quote! {
+        /// Verifying the vendor's webhooks before trusting them.
+        pub mod webhooks {
+            pub use ::idverify_runtime::webhooks::WebhookError;
+            #items
+        }
+    }
+}
+
 /// `crates/<crate>/Cargo.toml`, complete: no workspace inheritance, so the crate builds
 /// when copied into any workspace.
 pub fn cargo_toml(
@@ -188,8 +258,14 @@ pub fn cargo_toml(
     header: &str,
     runtime_path: &str,
 ) -> String {
+    // Webhook verification pulls in JWT and HMAC crates: only where the API has webhooks.
+    let runtime_features = if config.webhooks.is_some() {
+        ", features = [\"webhooks\"]"
+    } else {
+        ""
+    };
     let mut deps = vec![
-        format!("{RUNTIME_CRATE} = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false }}"),
+        format!("{RUNTIME_CRATE} = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false{runtime_features} }}"),
         format!("progenitor-client = \"{PROGENITOR_CLIENT}\""),
         "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }".to_string(),
         "serde = { version = \"1\", features = [\"derive\"] }".to_string(),

@@ -215,6 +215,16 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     let sha = hex(&hasher.finalize());
 
     let normalized = crate::normalize::normalize(&source.spec, doc)?;
+    if let Some(crate::config::WebhooksConfig::JwtRs256 { claims, .. }) = &config.webhooks
+        && normalized.doc["components"]["schemas"]
+            .get(claims)
+            .is_none()
+    {
+        return Err(Error::new(
+            &source.config,
+            format!("webhooks.claims: `{claims}` is not in the spec's components/schemas"),
+        ));
+    }
     let generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
     let mut tokens = generated.tokens.clone();
     tokens.extend(emit::runtime_glue(&config));

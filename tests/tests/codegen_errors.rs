@@ -173,6 +173,35 @@ fn a_bad_codegen_toml_names_the_line() {
 }
 
 #[test]
+fn webhook_settings_are_checked_against_the_config_and_the_spec() {
+    let cases = [
+        (
+            "[webhooks]\nkind = \"jwt-rs256\"\nclaims = \"Claims\"\njwks_url = \"https://example.invalid/jwks\"\nissuer = \"https://example.invalid\"\n",
+            "webhooks.claims: `Claims` is not in the spec's components/schemas",
+        ),
+        (
+            "[webhooks]\nkind = \"jwt-rs256\"\nclaims = \"Thing\"\njwks_url = \"https://example.invalid/jwks\"\nissuer = \"https://example.invalid\"\n[webhooks.environments.test]\njwks_url = \"https://example.invalid/jwks\"\nissuer = \"x\"\n",
+            "webhooks.environments.test: no such environment",
+        ),
+        (
+            "[webhooks]\nkind = \"hmac-sha256-hex\"\nheader = \"X Signature\"\n",
+            "webhooks.header `X Signature` is not an HTTP header name",
+        ),
+        ("[webhooks]\nkind = \"pgp\"\n", "pgp"),
+    ];
+    for (webhooks, expected) in cases {
+        let config = format!("{CONFIG}\n{webhooks}");
+        let root = root_with(&[
+            ("specs/example/codegen.toml", &config),
+            ("specs/example/openapi.yaml", GOOD_SPEC),
+        ]);
+        let error = plan_error(root.path());
+        assert!(error.contains("specs/example/codegen.toml"), "{error}");
+        assert!(error.contains(expected), "{expected} not in: {error}");
+    }
+}
+
+#[test]
 fn a_missing_codegen_toml_is_reported() {
     let root = root_with(&[("specs/example/openapi.yaml", GOOD_SPEC)]);
     let error = plan_error(root.path());

@@ -18,6 +18,8 @@ mod error;
 mod lenient_date;
 mod retry;
 mod runtime;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 pub use api::{ApiDescriptor, AuthScheme, Environment};
 pub use auth::{AuthError, Credentials};
