@@ -51,7 +51,12 @@ async fn index(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), json!(v)))
                 .collect();
-            json!({ "name": v.name(), "title": v.title(), "endpoints": endpoints })
+            json!({
+                "name": v.name(),
+                "title": v.title(),
+                "endpoints": endpoints,
+                "webhooks": v.webhook_format(),
+            })
         })
         .collect();
     Json(json!({ "apis": apis, "persons": format!("{}/_sandbox/persons", app.shared.base_url) }))

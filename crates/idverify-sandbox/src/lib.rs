@@ -20,6 +20,19 @@
 //! | `GET /_sandbox/persons` | the fictional test persons |
 //! | `POST /_sandbox/sessions/{api}/{id}/complete` `{"person", "outcome"}` | finish a session |
 //! | `GET`/`POST /_sandbox/ui/{api}/{id}` | the end user's page (pick a person, Approve / Abort / Fail) |
+//! | `GET`/`POST /_sandbox/webhooks`, `DELETE /_sandbox/webhooks/{id}` | list, register (`{"api", "url", "secret"?, "audience"?, "environment"?, "events"?, "attempts"?, "backoff_ms"?}`), remove webhook receivers |
+//! | `GET /_sandbox/deliveries?api=&session=` | every webhook delivery with its attempts |
+//!
+//! Webhooks follow each vendor's scheme: IDnow sends an RS256 JWT (`application/jwt`)
+//! whose key is in the JWKS at `/idnow-platform/oidc/.well-known/jwks.json`; Idfy v1
+//! sends JSON signed in `X-Idfy-Signature` (hex HMAC-SHA256 of the body under the
+//! webhook's secret); Identify posts its `WebhookPayload`. Delivery is at least once:
+//! retried with jittered backoff until a 2xx, every attempt under the same event id
+//! (see [`webhooks`]). The Signicat APIs document no webhooks.
+//!
+//! Every error on a vendor's path is in that vendor's shape, also what the router answers
+//! by itself: 405 (with `Allow`) for a method the path does not have, 400 for a path
+//! segment that is not UTF-8, 413 for a body over the size limit.
 //!
 //! Faults of kind `drop` answer with a response whose body fails at once: the server
 //! closes the connection before any byte of the answer is written, so the client sees a
@@ -32,9 +45,11 @@ mod control;
 pub mod faults;
 mod oauth;
 pub mod persons;
+mod signing;
 mod util;
 pub mod vendor;
 pub mod vendors;
+pub mod webhooks;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
@@ -61,8 +76,21 @@ pub use vendors::signicat_authentication;
 pub(crate) struct Shared {
     pub clock: Arc<Clock>,
     pub faults: Arc<Faults>,
+    pub webhooks: Arc<webhooks::Webhooks>,
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
+}
+
+impl Shared {
+    pub(crate) fn new(base_url: String) -> Self {
+        let clock = Arc::new(Clock::new());
+        Self {
+            webhooks: Arc::new(webhooks::Webhooks::new(clock.clone())),
+            clock,
+            faults: Arc::new(Faults::new()),
+            base_url,
+        }
+    }
 }
 
 /// The running application: shared state and the vendor APIs.
@@ -115,11 +143,7 @@ impl SandboxBuilder {
             tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
                 .await?;
         let address = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            clock: Arc::new(Clock::new()),
-            faults: Arc::new(Faults::new()),
-            base_url: format!("http://{address}"),
-        });
+        let shared = Arc::new(Shared::new(format!("http://{address}")));
         let app = Arc::new(App {
             vendors: vendors::all(&shared),
             shared: shared.clone(),
@@ -242,24 +266,79 @@ fn router(app: Arc<App>) -> Router {
     for vendor in &app.vendors {
         router = router.merge(vendor.clone().routes());
     }
-    router
+    let routes = router
         .merge(control::routes(app.clone()))
+        .merge(webhooks::routes(app.clone()))
         .fallback(|| async {
             ControlError::not_found("no such path in the sandbox").into_response()
-        })
+        });
+    // The middlewares wrap the routes as a whole: a layer of `routes` itself would see a
+    // 405 before axum adds its `Allow` header.
+    Router::new()
+        .fallback_service(routes)
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            vendor_shaped_rejections,
+        ))
         .layer(middleware::from_fn_with_state(app, apply_faults))
+}
+
+/// The vendor API a path belongs to (by its first segment), if any.
+fn vendor_of<'a>(app: &'a App, path: &str) -> Option<&'a Arc<dyn Vendor>> {
+    app.vendor(path.trim_start_matches('/').split('/').next().unwrap_or(""))
+}
+
+/// The middleware that puts what axum answers by itself on a vendor path (the empty 405
+/// for a known path called with another method, the plain-text rejections of its
+/// extractors, e.g. a path segment that is not UTF-8 or a body over the size limit)
+/// into the vendor's error shape: clients of a vendor API parse every error as the
+/// vendor's.
+async fn vendor_shaped_rejections(
+    State(app): State<Arc<App>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(vendor) = vendor_of(&app, request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if status == StatusCode::METHOD_NOT_ALLOWED && content_type.is_empty() {
+        let allowed = response.headers().get(header::ALLOW).cloned();
+        let detail = format!(
+            "The method {method} is not allowed on this path; it accepts {}.",
+            allowed
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+        );
+        let mut answer = vendor.error_response(status, &detail);
+        if let Some(allowed) = allowed {
+            answer.headers_mut().insert(header::ALLOW, allowed);
+        }
+        return answer;
+    }
+    if status.is_client_error() && content_type.starts_with("text/plain") {
+        // axum's own message names what it could not read (`Invalid UTF-8 in `id``);
+        // the rejections the sandbox's extractors (path segments as text, the body as
+        // bytes) can make quote no request data.
+        let text = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap_or_default();
+        return vendor.error_response(status, String::from_utf8_lossy(&text).trim());
+    }
+    response
 }
 
 /// The middleware that applies injected faults to vendor calls.
 async fn apply_faults(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let first = request
-        .uri()
-        .path()
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or("");
-    let Some(vendor) = app.vendor(first) else {
+    let Some(vendor) = vendor_of(&app, request.uri().path()) else {
         return next.run(request).await;
     };
     match app.shared.faults.take(vendor.name()) {

@@ -58,6 +58,10 @@ async fn main() -> ExitCode {
     println!("idverify sandbox listening on {}", sandbox.base_url());
     println!("control API: {}/_sandbox", sandbox.base_url());
     println!("test persons: {}/_sandbox/persons", sandbox.base_url());
+    println!(
+        "webhooks: POST {0}/_sandbox/webhooks, deliveries at {0}/_sandbox/deliveries",
+        sandbox.base_url()
+    );
     for (title, endpoints) in sandbox.endpoints() {
         println!("\n{title}");
         for (label, value) in endpoints {

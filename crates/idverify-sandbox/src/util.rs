@@ -20,6 +20,11 @@ fn random_u64() -> u64 {
     hasher.finish()
 }
 
+/// A number in `[0, 1)`, for jitter.
+pub fn random_fraction() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// `bytes * 2` lowercase hex characters.
 pub fn random_hex(bytes: usize) -> String {
     let mut out = String::with_capacity(bytes * 2);

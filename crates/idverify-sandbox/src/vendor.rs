@@ -130,6 +130,13 @@ pub trait Vendor: Send + Sync + 'static {
         outcome: Outcome,
     ) -> Result<Completion, ControlError>;
 
+    /// How its webhooks look on the wire (e.g. "RS256 JWT, application/jwt"), or `None`
+    /// when the vendor documents no webhooks (the control API then refuses to register
+    /// one).
+    fn webhook_format(&self) -> Option<&'static str> {
+        None
+    }
+
     /// What the binary prints and `GET /_sandbox` lists: (label, value), e.g. the base
     /// URL, the token URL and the test credentials.
     fn endpoints(&self) -> Vec<(&'static str, String)>;

@@ -61,8 +61,9 @@ use sha2::{Digest, Sha256};
 use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
 use crate::persons::Person;
-use crate::util::{parse_json, random_hex, random_uuid};
+use crate::util::{PruneGate, parse_request, random_hex, random_uuid};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
+use crate::webhooks::{Event, Message};
 
 /// Name and path prefix.
 pub const NAME: &str = "identify-videoident";
@@ -173,6 +174,46 @@ impl IdentifyVideoident {
                 ..Store::default()
             }),
         }
+    }
+
+    /// Posts the ident's new status to the webhooks as Identify's `WebhookPayload`
+    /// (plain JSON, no signature: Identify documents none). The event name is the new
+    /// status code (`"2"`, `"5"`, ...).
+    fn notify(&self, id: &str, record: &Record) {
+        let webhooks = &self.shared.webhooks;
+        if !webhooks.wanted(NAME) {
+            return;
+        }
+        let ident = ident_view(id, record);
+        let payload = types::WebhookPayload {
+            ident_id: Some(id.to_string()),
+            status: ident.status,
+            status_code: ident.status_code.clone(),
+            project_id: ident.project_id,
+            custom_id: ident.custom_id,
+            company_name: ident.company_name,
+            first_name: ident.person_first_name,
+            last_name: ident.person_last_name,
+            custom1: ident.custom1,
+            custom2: ident.custom2,
+            custom3: ident.custom3,
+            custom4: ident.custom4,
+        };
+        let body = bytes::Bytes::from(serde_json::to_vec(&payload).unwrap_or_default());
+        let event = Event {
+            api: NAME,
+            name: ident.status_code.unwrap_or_default(),
+            session_id: id.to_string(),
+            environment: None,
+        };
+        webhooks.emit(
+            event,
+            Arc::new(move |_, _| Message {
+                content_type: "application/json",
+                body: body.clone(),
+                headers: Vec::new(),
+            }),
+        );
     }
 
     fn now(&self) -> SystemTime {
@@ -1074,6 +1115,7 @@ impl Vendor for IdentifyVideoident {
             .ok_or_else(|| ControlError::not_found("no such ident (or it was removed)"))?;
         if record.state == IdentState::Created {
             record.state = IdentState::InProgress;
+            self.notify(session_id, record);
         }
         let request = &record.request;
         let mut details = vec![
@@ -1124,11 +1166,16 @@ impl Vendor for IdentifyVideoident {
             Outcome::Error => IdentState::Failed,
         };
         record.completed_at = Some(now);
+        self.notify(session_id, record);
         Ok(Completion {
             status: record.state.code_and_text().1.to_string(),
             // No callback URL in the create request: the page shows "done".
             redirect_url: None,
         })
+    }
+
+    fn webhook_format(&self) -> Option<&'static str> {
+        Some("JSON WebhookPayload, unsigned")
     }
 
     fn endpoints(&self) -> Vec<(&'static str, String)> {
@@ -1167,16 +1214,10 @@ impl crate::SandboxHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
-    use crate::faults::Faults;
     use crate::persons;
 
     fn api() -> IdentifyVideoident {
-        IdentifyVideoident::new(Arc::new(Shared {
-            clock: Arc::new(Clock::new()),
-            faults: Arc::new(Faults::new()),
-            base_url: "http://127.0.0.1:1".into(),
-        }))
+        IdentifyVideoident::new(Arc::new(Shared::new("http://127.0.0.1:1".into())))
     }
 
     fn body() -> serde_json::Value {

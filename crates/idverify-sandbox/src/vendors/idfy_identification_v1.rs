@@ -55,8 +55,10 @@ use crate::Shared;
 use crate::clock::rfc3339;
 use crate::oauth;
 use crate::persons::{PERSONS, Person};
-use crate::util::{insert_bounded, json_response, parse_json, random_hex};
+use crate::signing;
+use crate::util::{PruneGate, insert_bounded, json_response, parse_request, random_hex};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
+use crate::webhooks::{Event, Message};
 
 /// Name and path prefix.
 pub const NAME: &str = "idfy-identification-v1";
@@ -86,6 +88,14 @@ pub const MAX_SESSIONS: usize = 10_000;
 pub const MAX_PAGE_SIZE: usize = 1000;
 /// The account every answer reports.
 pub const ACCOUNT_ID: &str = "00000000-0000-4000-a000-00000000beef";
+
+/// The event of every webhook: the session's status changed (the new one is in `data`).
+///
+/// Idfy documents its webhook signature (`X-Idfy-Signature`, the hex HMAC-SHA256 of the
+/// body under the webhook's secret) but not its identification events; this event's
+/// name and shape (`id`, `event`, `created`, `account`, `data` with `RequestId`,
+/// `ExternalReference`, `Status`) are the sandbox's, an assumption.
+pub const WEBHOOK_EVENT: &str = "identification_session_status_changed";
 
 const SESSION_PATH: &str = "/idfy-identification-v1/identification/session";
 
@@ -287,6 +297,56 @@ impl IdfyIdentificationV1 {
             shared,
             state: Mutex::new(Store::default()),
         }
+    }
+
+    /// Emits [`WEBHOOK_EVENT`] with the session's new status, signed with each
+    /// webhook's secret when it has one.
+    fn notify(&self, request_id: &str, record: &Record) {
+        let webhooks = &self.shared.webhooks;
+        if !webhooks.wanted(NAME) {
+            return;
+        }
+        let created = rfc3339(self.now());
+        let data = serde_json::json!({
+            "RequestId": request_id,
+            "ExternalReference": record.external_reference,
+            "Status": status_name(record.status()),
+        });
+        let event = Event {
+            api: NAME,
+            name: WEBHOOK_EVENT.into(),
+            session_id: request_id.into(),
+            environment: None,
+        };
+        webhooks.emit(
+            event,
+            Arc::new(move |subscription, attempt| {
+                let body = serde_json::json!({
+                    "id": attempt.event_id,
+                    "event": WEBHOOK_EVENT,
+                    "created": created,
+                    "account": ACCOUNT_ID,
+                    "data": data,
+                })
+                .to_string();
+                let headers = subscription
+                    .secret
+                    .as_ref()
+                    .map(|secret| {
+                        (
+                            "X-Idfy-Signature",
+                            signing::hmac_sha256_hex(secret, body.as_bytes()),
+                        )
+                    })
+                    .into_iter()
+                    .collect();
+                Message {
+                    content_type: "application/json",
+                    body: body.into(),
+                    headers,
+                }
+            }),
+        );
     }
 
     fn now(&self) -> SystemTime {
@@ -998,6 +1058,7 @@ async fn invalidate_session(
             // v1 lets a completed session be invalidated (unlike v2); not a failed one.
             Some(record) if !matches!(record.status(), Some(types::Status::Error)) => {
                 record.result.status = Some(types::Status::Invalidated);
+                api.notify(&request.request_id, record);
                 Some(Ok(()))
             }
             Some(record) => Some(Err(status_name(record.status()))),
@@ -1126,6 +1187,10 @@ impl Vendor for IdfyIdentificationV1 {
         with_vendor_headers(error(status, code, detail))
     }
 
+    fn webhook_format(&self) -> Option<&'static str> {
+        Some("JSON; X-Idfy-Signature: hex HMAC-SHA256 of the body under the webhook's secret")
+    }
+
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
         let mut state = self.state();
         let record = state
@@ -1135,6 +1200,7 @@ impl Vendor for IdfyIdentificationV1 {
         let changed = record.status() == Some(&types::Status::Created);
         if changed {
             record.result.status = Some(types::Status::Userinitiated);
+            self.notify(session_id, record);
         }
         let mut details = vec![(
             "Identity provider".to_string(),
@@ -1245,6 +1311,7 @@ impl Vendor for IdfyIdentificationV1 {
                 record.external_reference.as_deref().unwrap_or(""),
             )
         });
+        self.notify(session_id, record);
         state.sync_log(session_id);
         Ok(Completion {
             status,
@@ -1288,17 +1355,11 @@ impl crate::SandboxHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
-    use crate::faults::Faults;
     use crate::persons;
     use serde_json::json;
 
     fn api() -> IdfyIdentificationV1 {
-        IdfyIdentificationV1::new(Arc::new(Shared {
-            clock: Arc::new(Clock::new()),
-            faults: Arc::new(Faults::new()),
-            base_url: "http://127.0.0.1:1".into(),
-        }))
+        IdfyIdentificationV1::new(Arc::new(Shared::new("http://127.0.0.1:1".into())))
     }
 
     fn request(json: serde_json::Value) -> types::CreateIdentificationRequest {

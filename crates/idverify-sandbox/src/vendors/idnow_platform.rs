@@ -56,10 +56,13 @@ use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
 use crate::oauth;
 use crate::persons::Person;
+use crate::signing;
 use crate::util::{
-    insert_bounded, json_response, parse_json, query_param, random_hex, random_uuid,
+    PruneGate, from_value, insert_bounded, json_response, parse_request, query_param, random_hex,
+    random_uuid,
 };
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
+use crate::webhooks::{Event, Message};
 
 /// Name and path prefix.
 /// Names this API in `WWW-Authenticate` of token errors.
@@ -69,6 +72,12 @@ pub const NAME: &str = "idnow-platform";
 pub const API_PATH: &str = "/idnow-platform/api/v1";
 /// The token endpoint's path.
 pub const TOKEN_PATH: &str = "/idnow-platform/oidc/token";
+/// The issuer (`iss`) of webhook JWTs, below the sandbox's base URL.
+pub const ISSUER_PATH: &str = "/idnow-platform/oidc";
+/// The JWKS with the key that signs webhook JWTs.
+pub const JWKS_PATH: &str = "/idnow-platform/oidc/.well-known/jwks.json";
+/// How long a webhook JWT is valid after it is sent.
+pub const WEBHOOK_JWT_LIFETIME: Duration = Duration::from_secs(300);
 /// Where presigned file URLs point.
 pub const FILES_PATH: &str = "/idnow-platform/_files";
 /// The test API client created for the `live` environment.
@@ -126,6 +135,8 @@ struct Record {
     documents: bool,
     input: Vec<types::Datablock>,
     output: Vec<types::Datablock>,
+    /// Webhook events emitted for the session so far (`eventSequence`).
+    events: u32,
 }
 
 fn is_open(status: &types::SessionStatus) -> bool {
@@ -136,18 +147,22 @@ fn is_open(status: &types::SessionStatus) -> bool {
 }
 
 impl Record {
-    fn age(&mut self, now: SystemTime) {
+    /// Marks an open session past its expiry `EXPIRED`; true if it did.
+    fn age(&mut self, now: SystemTime) -> bool {
         if now >= self.expires_at && is_open(&self.session.session_status) {
             let at = rfc3339(self.expires_at);
             self.session.session_status = types::SessionStatus::Expired;
             self.session.completed_at = Some(at.clone());
             self.session.updated_at = Some(at);
+            return true;
         }
+        false
     }
 }
 
 #[derive(Default)]
 struct Store {
+    prune_gate: PruneGate,
     sessions: HashMap<String, Record>,
     /// Access token → (expiry, the client's environment).
     tokens: HashMap<String, (SystemTime, types::Environment)>,
@@ -159,7 +174,8 @@ struct Store {
 
 impl Store {
     /// Drops expired tokens, sessions past their retention and their files; ages the others.
-    fn prune(&mut self, now: SystemTime) {
+    /// Returns the sessions that have just expired.
+    fn prune(&mut self, now: SystemTime) -> Vec<String> {
         self.tokens.retain(|_, (expiry, _)| *expiry > now);
         self.sessions.retain(|_, record| {
             record
@@ -210,7 +226,17 @@ impl IdnowPlatform {
     fn state(&self) -> std::sync::MutexGuard<'_, Store> {
         let now = self.now();
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.prune(now);
+        // Sessions expire when the sandbox next looks at them: their event goes out then.
+        let expired = if state.prune_gate.due(now) {
+            state.prune(now)
+        } else {
+            Vec::new()
+        };
+        for id in expired {
+            if let Some(record) = state.sessions.get_mut(&id) {
+                self.notify(record);
+            }
+        }
         state
     }
 
@@ -262,6 +288,71 @@ impl IdnowPlatform {
 
     fn page_url(&self, id: &str) -> String {
         format!("{}/_sandbox/ui/{NAME}/{id}", self.shared.base_url)
+    }
+
+    /// Emits the webhook event of the session's new status, `session.<status>` (e.g.
+    /// `session.completed`): an RS256 JWT whose `data` claim is a `WebhookEvent`,
+    /// without personal data.
+    fn notify(&self, record: &mut Record) {
+        record.events += 1;
+        let webhooks = &self.shared.webhooks;
+        if !webhooks.wanted(NAME) {
+            return;
+        }
+        let session = &record.session;
+        let sequence = record.events.to_string();
+        let name = format!(
+            "session.{}",
+            session.session_status.to_string().to_lowercase()
+        );
+        let environment = session.environment.clone();
+        let payload = types::WebhookPayload {
+            flow_id: session.flow_id.clone(),
+            session_id: Some(session.session_id.clone()),
+            session_status: Some(session.session_status.clone()),
+        };
+        let last_step_id = session.last_step.as_ref().and_then(|s| s.step_id.clone());
+        let issuer = format!("{}{ISSUER_PATH}", self.shared.base_url);
+        let event = Event {
+            api: NAME,
+            name: name.clone(),
+            session_id: session.session_id.clone(),
+            environment: environment.as_ref().map(ToString::to_string),
+        };
+        webhooks.emit(
+            event,
+            Arc::new(move |subscription, attempt| {
+                let now = unix_seconds(attempt.now) as i64;
+                let claims = types::WebhookClaims {
+                    iss: Some(issuer.clone()),
+                    aud: Some(json!(subscription.audience)),
+                    iat: Some(now),
+                    exp: Some(now + WEBHOOK_JWT_LIFETIME.as_secs() as i64),
+                    data: types::WebhookEvent {
+                        event_id: attempt.event_id.to_string(),
+                        event_version: Some("1".into()),
+                        event_name: name.clone(),
+                        event_deliver_id: Some(attempt.delivery_attempt_id.clone()),
+                        event_sequence: Some(sequence.clone()),
+                        created_at: Some(rfc3339(attempt.now)),
+                        environment: environment.clone(),
+                        payload: payload.clone(),
+                        last_step_id: last_step_id.clone(),
+                        last_step_status: None,
+                        last_step_type: None,
+                    },
+                };
+                let jwt = serde_json::to_value(&claims)
+                    .ok()
+                    .and_then(|claims| signing::rs256_jwt(&claims))
+                    .unwrap_or_default();
+                Message {
+                    content_type: "application/jwt",
+                    body: jwt.into(),
+                    headers: Vec::new(),
+                }
+            }),
+        );
     }
 
     /// Creates a session of a known flow from a validated request; `None` when
@@ -322,21 +413,21 @@ impl IdnowPlatform {
             player_url: self.page_url(&id),
             sdk_token: Some(random_hex(32)),
         };
+        let mut record = Record {
+            session,
+            created_at: now,
+            expires_at,
+            documents: flow.4,
+            input,
+            output: Vec::new(),
+            events: 0,
+        };
         let mut state = self.state();
         if state.sessions.len() >= MAX_SESSIONS {
             return None;
         }
-        state.sessions.insert(
-            id,
-            Record {
-                session,
-                created_at: now,
-                expires_at,
-                documents: flow.4,
-                input,
-                output: Vec::new(),
-            },
-        );
+        self.notify(&mut record);
+        state.sessions.insert(id, record);
         Some(response)
     }
 }
@@ -600,6 +691,11 @@ fn client_environment(id: &str, secret: &str) -> Option<types::Environment> {
     }
 }
 
+/// The public key of webhook JWTs (as IDnow's `/oidc/.well-known/jwks.json`).
+async fn jwks() -> Response {
+    json_response(&signing::jwks())
+}
+
 async fn token(State(api): State<Arc<IdnowPlatform>>, headers: HeaderMap, body: Bytes) -> Response {
     let request = match oauth::read(REALM, &headers, &body) {
         Ok(request) => request,
@@ -847,6 +943,7 @@ impl Vendor for IdnowPlatform {
     fn routes(self: Arc<Self>) -> Router {
         Router::new()
             .route(TOKEN_PATH, post(token))
+            .route(JWKS_PATH, get(jwks))
             .route(
                 &format!("{API_PATH}/flows/{{environment}}"),
                 get(list_flows),
@@ -895,7 +992,9 @@ impl Vendor for IdnowPlatform {
             session.session_status = types::SessionStatus::Running;
             session.started_at = Some(now.clone());
             session.updated_at = Some(now);
+            self.notify(record);
         }
+        let session = &record.session;
         let mut details = vec![
             (
                 "Flow".to_string(),
@@ -1010,6 +1109,7 @@ impl Vendor for IdnowPlatform {
             }
             Outcome::Abort => {}
         }
+        self.notify(record);
         let session = &record.session;
         Ok(Completion {
             status: session.session_status.to_string(),
@@ -1020,10 +1120,17 @@ impl Vendor for IdnowPlatform {
         })
     }
 
+    fn webhook_format(&self) -> Option<&'static str> {
+        Some(
+            "RS256 JWT (application/jwt); key in the JWKS at /idnow-platform/oidc/.well-known/jwks.json",
+        )
+    }
+
     fn endpoints(&self) -> Vec<(&'static str, String)> {
         vec![
             ("base_url", format!("{}{API_PATH}", self.shared.base_url)),
             ("token_url", format!("{}{TOKEN_PATH}", self.shared.base_url)),
+            ("jwks_url", format!("{}{JWKS_PATH}", self.shared.base_url)),
             ("live_client_id", LIVE_CLIENT_ID.to_string()),
             ("live_client_secret", LIVE_CLIENT_SECRET.to_string()),
             ("staging_client_id", STAGING_CLIENT_ID.to_string()),
@@ -1066,17 +1173,11 @@ impl crate::SandboxHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
-    use crate::faults::Faults;
     use crate::persons;
     use idverify_idnow_platform::TypedDatablock;
 
     fn api() -> IdnowPlatform {
-        IdnowPlatform::new(Arc::new(Shared {
-            clock: Arc::new(Clock::new()),
-            faults: Arc::new(Faults::new()),
-            base_url: "http://127.0.0.1:1".into(),
-        }))
+        IdnowPlatform::new(Arc::new(Shared::new("http://127.0.0.1:1".into())))
     }
 
     fn request(json: Value) -> types::CreateSessionRequest {

@@ -687,16 +687,10 @@ impl Vendor for SignicatAuthentication {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
-    use crate::faults::Faults;
     use crate::persons;
 
     fn api() -> SignicatAuthentication {
-        SignicatAuthentication::new(Arc::new(Shared {
-            clock: Arc::new(Clock::new()),
-            faults: Arc::new(Faults::new()),
-            base_url: "http://127.0.0.1:1".into(),
-        }))
+        SignicatAuthentication::new(Arc::new(Shared::new("http://127.0.0.1:1".into())))
     }
 
     fn request(json: serde_json::Value) -> types::CreateSessionRequest {

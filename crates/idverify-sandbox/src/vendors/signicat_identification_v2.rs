@@ -1039,17 +1039,11 @@ impl crate::SandboxHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
-    use crate::faults::Faults;
     use crate::persons;
     use serde_json::json;
 
     fn api() -> SignicatIdentificationV2 {
-        SignicatIdentificationV2::new(Arc::new(Shared {
-            clock: Arc::new(Clock::new()),
-            faults: Arc::new(Faults::new()),
-            base_url: "http://127.0.0.1:1".into(),
-        }))
+        SignicatIdentificationV2::new(Arc::new(Shared::new("http://127.0.0.1:1".into())))
     }
 
     fn request(json: serde_json::Value) -> types::CreateSessionRequest {
