@@ -130,6 +130,7 @@ struct Record {
 
 #[derive(Default)]
 struct Store {
+    prune_gate: PruneGate,
     idents: HashMap<String, Record>,
     /// Token id (`jti`) → when it was last used.
     tokens: HashMap<String, SystemTime>,
@@ -224,7 +225,9 @@ impl IdentifyVideoident {
     fn state(&self) -> std::sync::MutexGuard<'_, Store> {
         let now = self.now();
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.prune(now);
+        if state.prune_gate.due(now) {
+            state.prune(now);
+        }
         state
     }
 

@@ -211,6 +211,7 @@ struct LogEntry {
 
 #[derive(Default)]
 struct Store {
+    prune_gate: PruneGate,
     sessions: HashMap<String, Record>,
     logs: HashMap<String, LogEntry>,
     /// Access token → its expiry.
@@ -357,7 +358,9 @@ impl IdfyIdentificationV1 {
     fn state(&self) -> std::sync::MutexGuard<'_, Store> {
         let now = self.now();
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.prune(now);
+        if state.prune_gate.due(now) {
+            state.prune(now);
+        }
         state
     }
 

@@ -30,7 +30,7 @@ use crate::clock::rfc3339;
 use crate::oauth;
 use crate::persons::Person;
 use crate::util::{
-    insert_bounded, json_response, parse_json, query_param, random_hex, random_uuid,
+    PruneGate, insert_bounded, json_response, parse_request, query_param, random_hex, random_uuid,
 };
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
@@ -96,6 +96,7 @@ impl Record {
 
 #[derive(Default)]
 struct Store {
+    prune_gate: PruneGate,
     sessions: HashMap<String, Record>,
     /// Access token → its expiry.
     tokens: HashMap<String, SystemTime>,
@@ -139,7 +140,9 @@ impl SignicatAuthentication {
     fn state(&self) -> std::sync::MutexGuard<'_, Store> {
         let now = self.now();
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.prune(now);
+        if state.prune_gate.due(now) {
+            state.prune(now);
+        }
         state
     }
 
