@@ -352,6 +352,24 @@ async fn headless_sessions_are_completed_through_the_control_api() {
     assert!(created.security_reference.is_some());
     let (status, _) = complete(&sandbox, &created.id, "sven", "success").await;
     assert_eq!(status, 400, "Sven has no Norwegian BankID");
+    // There is no page for the end user: its form is refused as its GET is.
+    let page = format!(
+        "{}/_sandbox/ui/signicat-identification-v2/{}",
+        sandbox.base_url(),
+        created.id
+    );
+    let posted = browser()
+        .post(&page)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("person=ola&outcome=success")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 400);
+    assert_eq!(
+        get(&client, &created.id).await.status,
+        types::SessionStatus::Created
+    );
     let (status, _) = complete(&sandbox, &created.id, "ola", "success").await;
     assert_eq!(status, 200);
     let session = get(&client, &created.id).await;

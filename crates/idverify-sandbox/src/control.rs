@@ -261,6 +261,13 @@ async fn submit_page(
             "outcome must be success, abort or error",
         ));
     };
+    // The form acts as the end user: whatever refuses the page (a headless session, one
+    // that is gone) refuses its form too, and posting it counts as having opened it.
+    if let Some(vendor) = app.vendor(&api)
+        && let Err(error) = vendor.open(&id)
+    {
+        return error_page(&error);
+    }
     let completion = match complete(&app, &api, &id, &person, outcome) {
         Ok(completion) => completion,
         Err(error) => return error_page(&error),
