@@ -20,7 +20,8 @@
 //! appointment and login put their fields at the top level instead of `data`, as the
 //! vendor documents); errors are `{result: false, messages: [...], response_status}`. A
 //! refused body answers 400 with one message per problem, each starting with the field
-//! (`birthday: Must be a date as YYYY-MM-DD.`). Unknown idents answer 404.
+//! (`birthday: Must be a date as YYYY-MM-DD.`); the spec marks no member of a request
+//! body `nullable`, so `null` is refused everywhere. Unknown idents answer 404.
 //!
 //! Projects: `6` (active) and `7` (inactive); idents can only be created in an active
 //! project. Language: an unset or unknown language is `de`, as documented.
@@ -243,7 +244,7 @@ impl IdentifyVideoident {
 
     /// Logs the partner in: a new JWT, or why not.
     fn login(&self, body: &[u8]) -> Result<String, Refusal> {
-        let request: types::PartnerLoginRequest = parse_json(body).map_err(|e| {
+        let request: types::PartnerLoginRequest = parse_request(body, &[]).map_err(|e| {
             (
                 StatusCode::BAD_REQUEST,
                 vec![field_message(&e.name, &e.reason)],
@@ -519,6 +520,11 @@ fn is_iso_date(text: &str) -> bool {
 
 /// `YYYY-MM-DDThh:mm[:ss]` followed by `Z` or `±hh:mm`.
 fn is_appointment_date(text: &str) -> bool {
+    // The format is ASCII, and the slices below are at byte offsets, which in other
+    // text may fall inside a character.
+    if !text.is_ascii() {
+        return false;
+    }
     let Some((date, rest)) = text.split_once('T') else {
         return false;
     };
@@ -689,7 +695,7 @@ fn field_message(field: &str, reason: &str) -> String {
 /// Parses and validates a create body; a refusal lists `(field, reason)`.
 pub fn validate_create(body: &[u8]) -> Result<types::CreateIdentRequest, Vec<(String, String)>> {
     let mut request: types::CreateIdentRequest =
-        parse_json(body).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(body, &[]).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     let mut bad = |field: &str, reason: &str| problems.push((field.to_string(), reason.into()));
     for (field, value) in [
@@ -773,7 +779,7 @@ pub fn validate_appointment(
     body: &[u8],
 ) -> Result<types::SetAppointmentRequest, Vec<(String, String)>> {
     let request: types::SetAppointmentRequest =
-        parse_json(body).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(body, &[]).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     if request.ident_id.trim().is_empty() {
         problems.push(("ident_id".into(), "The ident_id field is required.".into()));
@@ -1003,7 +1009,7 @@ async fn get_project(
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
-    let request: types::GetProjectRequest = match parse_json(&body) {
+    let request: types::GetProjectRequest = match parse_request(&body, &[]) {
         Ok(request) => request,
         Err(e) => return bad_request(&[(e.name, e.reason)]),
     };
@@ -1535,6 +1541,8 @@ mod tests {
         assert!(is_appointment_date("1997-07-16T19:20+01:00"));
         assert!(!is_appointment_date("1997-07-16T19:20"));
         assert!(!is_appointment_date("1997-07-16T25:20Z"));
+        assert!(!is_appointment_date("1997-07-16T12:0é"));
+        assert!(!is_appointment_date("1997-07-16T15:20:€Z"));
         assert_eq!(file_size(10), "0.01 MB");
         assert_eq!(alpha2("SWE"), "SE");
     }

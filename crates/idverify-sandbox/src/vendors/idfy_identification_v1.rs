@@ -663,12 +663,23 @@ fn problems_message(problems: &[(String, String)]) -> String {
         .join("; ")
 }
 
+/// The members of a create-session body that the spec marks `nullable`.
+const CREATE_NULLABLE: &[&str] = &[
+    "iFrame.WebMessaging",
+    "iFrame.Height",
+    "GetSocialSecurityNumber",
+    "PreFilledSocialSecurityNumber",
+    "PageTitle",
+    "ExternalReference",
+    "Addonservices",
+];
+
 /// Parses and validates a create-session body; a refusal lists `(field, reason)`.
 pub fn validate_create(
     body: &[u8],
 ) -> Result<types::CreateIdentificationRequest, Vec<(String, String)>> {
     let request: types::CreateIdentificationRequest =
-        parse_json(body).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(body, CREATE_NULLABLE).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     if let Some(
         provider @ (types::IdentityProvider::Unknown(_) | types::IdentityProvider::UnknownValue),
@@ -720,12 +731,19 @@ pub fn validate_create(
     }
 }
 
+/// The members of a BankID on mobile body that the spec marks `nullable`.
+const MOBILE_NULLABLE: &[&str] = &[
+    "GetSocialSecurityNumber",
+    "ExternalReference",
+    "Addonservices",
+];
+
 /// Parses and validates a BankID on mobile body: the request and the 8-digit number.
 pub fn validate_mobile(
     body: &[u8],
 ) -> Result<(types::CreateBankIdMobileRequest, String), Vec<(String, String)>> {
     let request: types::CreateBankIdMobileRequest =
-        parse_json(body).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(body, MOBILE_NULLABLE).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     let mobile = norwegian_mobile(&request.mobile_number);
     if mobile.is_none() {
@@ -812,9 +830,10 @@ impl LogFilter {
                 }
                 "externalid" => filter.external_id = Some(value),
                 "name" => filter.name = Some(value),
+                // The spec's `skip` is an int32, which also keeps `skip + 1` in range.
                 "skip" => match value.parse::<usize>() {
-                    Ok(skip) => filter.skip = skip,
-                    Err(_) => bad("skip", "Must be a number of pages, 0 or more."),
+                    Ok(skip) if skip <= i32::MAX as usize => filter.skip = skip,
+                    _ => bad("skip", "Must be a number of pages, 0 to 2147483647."),
                 },
                 "pagesize" => match value.parse::<usize>() {
                     Ok(size @ 1..=MAX_PAGE_SIZE) => filter.page_size = size,
@@ -1050,7 +1069,8 @@ async fn invalidate_session(
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
-    let request: types::InvalidateIdentificationRequest = match parse_json(&body) {
+    // The spec marks no member of this body `nullable`.
+    let request: types::InvalidateIdentificationRequest = match parse_request(&body, &[]) {
         Ok(request) => request,
         Err(e) => return bad_request(format!("{}: {}", e.name, e.reason)),
     };

@@ -190,9 +190,13 @@ impl Store {
         // An expired or forgotten presigned URL answers 403 all the same.
         self.presigned
             .retain(|_, (vault, expiry)| files.contains_key(vault) && *expiry > now);
-        for record in self.sessions.values_mut() {
-            record.age(now);
+        let mut expired = Vec::new();
+        for (id, record) in &mut self.sessions {
+            if record.age(now) {
+                expired.push(id.clone());
+            }
         }
+        expired
     }
 }
 
@@ -596,14 +600,13 @@ fn check_content<T: serde::de::DeserializeOwned>(
     content: &Value,
     problems: &mut Vec<(String, String)>,
 ) {
-    if let Err(error) = serde_path_to_error::deserialize::<_, T>(content) {
-        let path = error.path().to_string();
-        let field = if path == "." {
+    if let Err(error) = from_value::<T>(content) {
+        let field = if error.name == "body" {
             format!("input.{name}")
         } else {
-            format!("input.{name}.{path}")
+            format!("input.{name}.{}", error.name)
         };
-        problems.push((field, error.into_inner().to_string()));
+        problems.push((field, error.reason));
     }
 }
 
@@ -621,8 +624,10 @@ pub fn validate_create(body: &[u8]) -> Result<types::CreateSessionRequest, Vec<(
             "Must be a string.".into(),
         )]);
     }
+    // The spec marks no member of this body `nullable`; the data blocks' contents are
+    // free-form there, their shapes are checked below.
     let request: types::CreateSessionRequest =
-        parse_json(body).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(body, &[]).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     for (name, content) in &request.input {
         if !is_block_name(name) {
@@ -755,7 +760,8 @@ async fn list_flows(
             }
         },
     };
-    let page = number("page", 1, u32::MAX);
+    // The spec's `page` is an int32.
+    let page = number("page", 1, i32::MAX as u32);
     let size = number("size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     if !problems.is_empty() {
         return bad_request(problems);

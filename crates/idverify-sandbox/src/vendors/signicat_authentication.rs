@@ -305,14 +305,47 @@ fn is_web_url(url: &str) -> bool {
         && !url.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
+/// How many tags a session may carry (each at most 100 characters, which the
+/// generated type checks).
+pub const MAX_TAGS: usize = 100;
+
+/// The members of a create-session body that the spec marks `nullable`.
+const CREATE_NULLABLE: &[&str] = &[
+    "additionalParameters",
+    "encryptionPublicKey.e",
+    "encryptionPublicKey.n",
+    "encryptionPublicKey.crv",
+    "encryptionPublicKey.x",
+    "encryptionPublicKey.y",
+    "encryptionPublicKey.d",
+    "tags",
+    "returnUrl",
+    "embeddedParentDomains",
+    "allowedProviders",
+    "language",
+    "themeId",
+    "externalReference",
+    "usageReference",
+    "sessionLifetime",
+    "requestDomain",
+    "expiresAt",
+];
+
 /// Parses and validates a create-session body: what serde cannot check (enum values
 /// the generated types keep as `Unknown`, URLs) is checked here.
 pub fn validate_create(
     body: &[u8],
 ) -> Result<types::CreateSessionRequest, Vec<types::InvalidParam>> {
     let request: types::CreateSessionRequest =
-        parse_json(body).map_err(|e| vec![invalid(&e.name, e.reason)])?;
+        parse_request(body, CREATE_NULLABLE).map_err(|e| vec![invalid(&e.name, e.reason)])?;
     let mut problems = Vec::new();
+    if request
+        .tags
+        .as_ref()
+        .is_some_and(|tags| tags.len() > MAX_TAGS)
+    {
+        problems.push(invalid("tags", format!("At most {MAX_TAGS} tags.")));
+    }
     if request.flow.is_unknown() {
         problems.push(invalid(
             "flow",
@@ -741,6 +774,14 @@ mod tests {
             ),
             (r#"["flow"]"#, "body"),
             (r#"{"flow":"redirect","#, "body"),
+            (
+                r#"{"flow":"redirect","requestedAttributes":[],"callbackUrls":["https://a.example/ok"]}"#,
+                "callbackUrls",
+            ),
+            (
+                r#"{"flow":"redirect","requestedAttributes":[],"requestedLoa":null}"#,
+                "requestedLoa",
+            ),
             ("", "body"),
         ];
         for (body, field) in cases {
@@ -752,6 +793,19 @@ mod tests {
             json!({"flow": "headless", "requestedAttributes": ["name"], "unknownField": 1}),
         );
         assert_eq!(ok.flow, types::Flow::Headless);
+        let many_tags =
+            json!({"flow": "redirect", "requestedAttributes": [], "tags": vec!["t"; 101]});
+        let params = validate_create(many_tags.to_string().as_bytes()).expect_err("101 tags");
+        assert_eq!(names(&params), vec!["tags"]);
+        // What the spec marks nullable may be null, also inside free-form members.
+        request(json!({
+            "flow": "redirect",
+            "requestedAttributes": [],
+            "returnUrl": null,
+            "tags": null,
+            "additionalParameters": {"sbid_flow": null},
+            "encryptionPublicKey": {"kty": "EC", "d": null}
+        }));
     }
 
     #[test]

@@ -398,8 +398,9 @@ fn headless_capable(provider: &types::IdProviderType) -> bool {
 pub fn validate_create(
     body: &[u8],
 ) -> Result<types::CreateSessionRequest, Vec<types::InvalidParam>> {
+    // The spec marks no member of this body `nullable`.
     let request: types::CreateSessionRequest =
-        parse_json(body).map_err(|e| vec![invalid(&e.name, e.reason)])?;
+        parse_request(body, &[]).map_err(|e| vec![invalid(&e.name, e.reason)])?;
     let mut problems = Vec::new();
     if request.flow.is_unknown() {
         problems.push(invalid(
