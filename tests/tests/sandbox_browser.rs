@@ -626,6 +626,65 @@ async fn signicat_v2_iframe_flow_posts_the_outcome_to_the_parent_window() {
     assert_eq!(identity.date_of_birth.as_deref(), Some("2001-03-31"));
     assert_eq!(identity.nin, None, "not included");
 
+    // A parent that is not among the session's parent domains gets no page in its frame:
+    // the browser enforces the page's `frame-ancestors`.
+    let elsewhere = client
+        .create_session()
+        .body(
+            types::CreateSessionRequest::builder()
+                .flow(types::Flow::Iframe)
+                .iframe_settings(Some(types::IframeSettings {
+                    parent_domains: vec!["https://shop.example".into()],
+                    post_message_target_origin: Some(origin.clone()),
+                })),
+        )
+        .send()
+        .await
+        .expect("create")
+        .into_inner();
+    let url = elsewhere.url.expect("an iframe session has a page");
+    // A new query, not just a new fragment: the parent page must load again.
+    browser
+        .open(&format!("{origin}/checkout?foreign#{url}"))
+        .await;
+    browser
+        .find("iframe#identification")
+        .await
+        .enter_frame()
+        .await
+        .expect("switch into the iframe");
+    // Wait until the frame has loaded whatever it is going to show.
+    let deadline = Instant::now() + WAIT;
+    let shown = loop {
+        let state = browser
+            .client
+            .execute("return [document.readyState, document.URL];", Vec::new())
+            .await
+            .expect("the frame's state");
+        let (ready, shown) = (
+            state[0].as_str(),
+            state[1].as_str().unwrap_or("").to_string(),
+        );
+        if ready == Some("complete") && shown != "about:blank" {
+            break shown;
+        }
+        assert!(Instant::now() < deadline, "the frame never loaded: {state}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_ne!(
+        shown, url,
+        "the session page was framed by a foreign parent"
+    );
+    assert!(
+        browser
+            .client
+            .find_all(Locator::Css("input[name=person]"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a foreign parent shows the session's form"
+    );
+
     browser.close().await;
 }
 

@@ -229,6 +229,16 @@ async fn the_html_form_redirects_to_the_redirect_settings() {
         redirect_request(vec![types::Include::Email, types::Include::PhoneNumber]),
     )
     .await;
+    // A redirect session's page is not to be framed by anyone.
+    let page = browser()
+        .get(created.url.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
 
     let response = browser()
         .post(created.url.unwrap())
@@ -300,11 +310,24 @@ async fn the_iframe_flow_ends_with_a_post_message_to_the_target_origin() {
         types::CreateSessionRequest::builder()
             .flow(types::Flow::Iframe)
             .iframe_settings(Some(types::IframeSettings {
-                parent_domains: vec!["https://shop.example".into()],
+                parent_domains: vec![
+                    "https://shop.example/checkout".into(),
+                    "http://localhost:8080".into(),
+                ],
                 post_message_target_origin: Some("https://shop.example".into()),
             })),
     )
     .await;
+    // Only the parent domains may frame the page (their origins, as a CSP directive).
+    let page = browser()
+        .get(created.url.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "frame-ancestors https://shop.example http://localhost:8080"
+    );
     let response = browser()
         .post(created.url.unwrap())
         .form(&[("person", "emma"), ("outcome", "abort")])

@@ -236,7 +236,23 @@ async fn page(State(app): State<Arc<App>>, Path((api, id)): Path<(String, String
     } else {
         body.push_str("<p id=\"closed\">This session can no longer be completed.</p>");
     }
-    html_page(StatusCode::OK, vendor.title(), &body)
+    with_frame_ancestors(
+        html_page(StatusCode::OK, vendor.title(), &body),
+        vendor.frame_ancestors(&id),
+    )
+}
+
+/// Sets `Content-Security-Policy: frame-ancestors ...` when the vendor restricts who may
+/// embed the page, as the real vendors do for their session pages.
+pub(crate) fn with_frame_ancestors(mut response: Response, sources: Option<String>) -> Response {
+    if let Some(policy) = sources
+        .and_then(|sources| HeaderValue::from_str(&format!("frame-ancestors {sources}")).ok())
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
 }
 
 async fn submit_page(

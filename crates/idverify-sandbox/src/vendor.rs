@@ -137,6 +137,13 @@ pub trait Vendor: Send + Sync + 'static {
         None
     }
 
+    /// Who may embed the session's page in a frame, as the sources of a CSP
+    /// `frame-ancestors` directive (`'none'`, `https://shop.example`), or `None` for no
+    /// restriction.
+    fn frame_ancestors(&self, _session_id: &str) -> Option<String> {
+        None
+    }
+
     /// What the binary prints and `GET /_sandbox` lists: (label, value), e.g. the base
     /// URL, the token URL and the test credentials.
     fn endpoints(&self) -> Vec<(&'static str, String)>;

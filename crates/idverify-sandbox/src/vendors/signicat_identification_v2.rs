@@ -847,7 +847,19 @@ async fn iframe_done(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    crate::control::with_frame_ancestors(response, api.frame_ancestors(&id))
+}
+
+/// The origin (`scheme://host[:port]`) of an absolute http(s) URL, if it is one that can
+/// stand in a CSP source list.
+fn csp_origin(url: &str) -> Option<String> {
+    let origin = url
+        .trim()
+        .splitn(4, '/')
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("/");
+    (is_origin(&origin) && !origin.contains([';', ',', '\'', '"'])).then_some(origin)
 }
 
 async fn unknown_path(State(api): State<Arc<SignicatIdentificationV2>>) -> Response {
@@ -857,6 +869,28 @@ async fn unknown_path(State(api): State<Arc<SignicatIdentificationV2>>) -> Respo
 impl Vendor for SignicatIdentificationV2 {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    /// An iframe session's page may be framed only by its `iframeSettings.parentDomains`
+    /// (when given); a redirect session's page by nobody.
+    fn frame_ancestors(&self, session_id: &str) -> Option<String> {
+        let state = self.state();
+        let session = &state.sessions.get(session_id)?.session;
+        match session.flow {
+            types::Flow::Redirect => Some("'none'".into()),
+            types::Flow::Iframe => {
+                let mut origins: Vec<String> = session
+                    .iframe_settings
+                    .as_ref()?
+                    .parent_domains
+                    .iter()
+                    .filter_map(|domain| csp_origin(domain))
+                    .collect();
+                origins.dedup();
+                (!origins.is_empty()).then(|| origins.join(" "))
+            }
+            _ => None,
+        }
     }
 
     fn title(&self) -> &'static str {
