@@ -99,7 +99,8 @@ pub struct JwtVerifier<C> {
     jwks_url: String,
     issuer: String,
     audience: String,
-    http: reqwest::Client,
+    /// `None` if no HTTP client could be built; fetching the JWKS then fails with that.
+    http: Option<reqwest::Client>,
     keys: tokio::sync::Mutex<KeyCache>,
     refresh_interval: Duration,
     claims: PhantomData<fn() -> C>,
@@ -138,7 +139,7 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
-                .unwrap_or_default(),
+                .ok(),
             keys: tokio::sync::Mutex::new(KeyCache::default()),
             refresh_interval: JWKS_REFRESH_INTERVAL,
             claims: PhantomData,
@@ -147,7 +148,7 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
 
     /// Fetches the JWKS with this client (proxy, TLS settings) instead of a default one.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = http;
+        self.http = Some(http);
         self
     }
 
@@ -222,7 +223,11 @@ impl<C: DeserializeOwned> JwtVerifier<C> {
     }
 
     async fn fetch(&self) -> Result<JwkSet, WebhookError> {
-        let response = self.http.get(&self.jwks_url).send().await.map_err(|e| {
+        let http = self
+            .http
+            .as_ref()
+            .ok_or_else(|| WebhookError::Jwks("no HTTP client could be built".into()))?;
+        let response = http.get(&self.jwks_url).send().await.map_err(|e| {
             WebhookError::Jwks(if e.is_timeout() {
                 "no answer in time".into()
             } else {

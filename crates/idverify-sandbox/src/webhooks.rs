@@ -154,7 +154,8 @@ struct Registry {
 /// The sandbox's webhooks: subscriptions, deliveries and the HTTP client that sends.
 pub struct Webhooks {
     registry: Mutex<Registry>,
-    http: reqwest::Client,
+    /// `None` if no HTTP client could be built; every delivery then fails with that.
+    http: Option<reqwest::Client>,
     clock: Arc<Clock>,
 }
 
@@ -164,7 +165,7 @@ impl Webhooks {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(ATTEMPT_TIMEOUT)
             .build()
-            .unwrap_or_default();
+            .ok();
         Self {
             registry: Mutex::new(Registry::default()),
             http,
@@ -276,8 +277,20 @@ impl Webhooks {
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect();
             });
-            let mut request = self
-                .http
+            let Some(http) = &self.http else {
+                let record = AttemptRecord {
+                    at: rfc3339(attempt.now),
+                    status: None,
+                    error: Some("no HTTP client could be built".into()),
+                    elapsed_ms: 0,
+                };
+                self.update(&delivery_id, |d| {
+                    d.attempts.push(record);
+                    d.state = "failed";
+                });
+                return;
+            };
+            let mut request = http
                 .post(&subscription.url)
                 .header(reqwest::header::CONTENT_TYPE, message.content_type)
                 .body(message.body.clone());
