@@ -354,3 +354,45 @@ async fn a_dropped_connection_is_retried_for_get_but_not_for_post() {
     assert!(error.is_retryable());
     assert_eq!(error.status(), None);
 }
+
+#[tokio::test]
+async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox, sandbox.signicat_authentication_credentials().1);
+    let policy = |session: types::Session| async move {
+        browser()
+            .get(session.authentication_url.expect("a page"))
+            .send()
+            .await
+            .unwrap()
+            .headers()
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    // A redirect session's page is not to be framed at all.
+    let redirect = create(&client, &["name"]).await;
+    assert_eq!(
+        policy(redirect).await.as_deref(),
+        Some("frame-ancestors 'none'")
+    );
+    // An embedded one only by the domains given, on any port.
+    let embedded = client
+        .create_session()
+        .body(
+            types::CreateSessionRequest::builder()
+                .flow(types::Flow::Embedded)
+                .requested_attributes(vec!["name".to_string()])
+                .embedded_parent_domains(Some(vec![
+                    "shop.example".to_string(),
+                    "localhost".to_string(),
+                ])),
+        )
+        .send()
+        .await
+        .expect("create")
+        .into_inner();
+    assert_eq!(
+        policy(embedded).await.as_deref(),
+        Some("frame-ancestors shop.example:* localhost:*")
+    );
+}

@@ -64,6 +64,31 @@ struct Record {
     expires_at: SystemTime,
     /// The embedded flow's `returnUrl` (not part of the session document).
     return_url: Option<String>,
+    /// Who may frame the session's page (CSP `frame-ancestors` sources).
+    frame_ancestors: Option<String>,
+}
+
+/// `embeddedParentDomains` are what the spec says they are for: the page's CSP
+/// `frame-ancestors`. A domain is a host (any port: `example.com:*`); a redirect
+/// session's page may not be framed at all.
+fn frame_ancestors(flow: &types::Flow, parent_domains: Option<&[String]>) -> Option<String> {
+    match flow {
+        types::Flow::Redirect => Some("'none'".into()),
+        types::Flow::Embedded => {
+            let sources: Vec<String> = parent_domains
+                .unwrap_or_default()
+                .iter()
+                .filter(|d| {
+                    !d.is_empty()
+                        && d.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                })
+                .map(|d| format!("{d}:*"))
+                .collect();
+            (!sources.is_empty()).then(|| sources.join(" "))
+        }
+        _ => None,
+    }
 }
 
 fn is_open(status: Option<&types::SessionStatus>) -> bool {
@@ -197,6 +222,8 @@ impl SignicatAuthentication {
         let id = random_uuid();
         let headless = request.flow == types::Flow::Headless;
         let return_url = request.return_url.clone();
+        let frame_ancestors =
+            frame_ancestors(&request.flow, request.embedded_parent_domains.as_deref());
         let session = types::Session {
             id: Some(id.clone()),
             account_id: Some(account_id.unwrap_or_else(|| ACCOUNT_ID.to_string())),
@@ -235,6 +262,7 @@ impl SignicatAuthentication {
                 session: session.clone(),
                 expires_at,
                 return_url,
+                frame_ancestors,
             },
         );
         Some(session)
@@ -592,6 +620,14 @@ async fn unknown_path(State(api): State<Arc<SignicatAuthentication>>) -> Respons
 impl Vendor for SignicatAuthentication {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn frame_ancestors(&self, session_id: &str) -> Option<String> {
+        self.state()
+            .sessions
+            .get(session_id)?
+            .frame_ancestors
+            .clone()
     }
 
     fn title(&self) -> &'static str {
