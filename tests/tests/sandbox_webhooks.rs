@@ -99,6 +99,17 @@ async fn register(sandbox: &SandboxHandle, body: Value) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+async fn webhooks(sandbox: &SandboxHandle) -> Vec<Value> {
+    http()
+        .get(format!("{}/_sandbox/webhooks", sandbox.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn complete(sandbox: &SandboxHandle, api: &str, id: &str, outcome: &str) {
     let response = http()
         .post(format!(
@@ -351,23 +362,16 @@ async fn idnow_events_follow_the_session_and_respect_the_environment_filter() {
     assert_eq!(page.status(), 200);
     complete(&sandbox, "idnow-platform", &id, "abort").await;
     let received = live.wait_for(3).await;
+    // Without an audience in the registration, it is the webhook's id.
+    let registered = &webhooks(&sandbox).await[0];
+    let audience = registered["audience"].as_str().unwrap();
+    assert_eq!(audience, registered["id"].as_str().unwrap());
     let mut names = Vec::new();
     let mut sequences = Vec::new();
     for (_, body) in &received {
-        let claims = verify_idnow(&sandbox, std::str::from_utf8(body).unwrap(), &{
-            // Without an audience in the registration, it is the webhook's id.
-            let list: Vec<Value> = http()
-                .get(format!("{}/_sandbox/webhooks", sandbox.base_url()))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            list[0]["audience"].as_str().unwrap().to_string()
-        })
-        .await
-        .expect("a valid webhook JWT");
+        let claims = verify_idnow(&sandbox, std::str::from_utf8(body).unwrap(), audience)
+            .await
+            .expect("a valid webhook JWT");
         names.push(claims.data.event_name);
         sequences.push(claims.data.event_sequence.unwrap());
     }
@@ -646,35 +650,19 @@ async fn unreachable_receivers_are_recorded_and_bad_registrations_refused() {
         );
     }
 
-    let list: Vec<Value> = http()
-        .get(format!("{}/_sandbox/webhooks", sandbox.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = webhooks(&sandbox).await;
     assert_eq!(list.len(), 1);
-    let gone = http()
-        .delete(format!(
-            "{}/_sandbox/webhooks/{}",
-            sandbox.base_url(),
-            list[0]["id"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(gone.status(), 204);
-    let again = http()
-        .delete(format!(
-            "{}/_sandbox/webhooks/{}",
-            sandbox.base_url(),
-            list[0]["id"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 404);
+    let url = format!(
+        "{}/_sandbox/webhooks/{}",
+        sandbox.base_url(),
+        list[0]["id"].as_str().unwrap()
+    );
+    // Removed once; a second removal finds nothing.
+    for expected in [204, 404] {
+        let response = http().delete(&url).send().await.unwrap();
+        assert_eq!(response.status(), expected);
+    }
+    assert!(webhooks(&sandbox).await.is_empty());
 }
 
 /// A JWKS endpoint in front of the sandbox's that first serves no keys (before the

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use idverify_identify_videoident as identify;
 use idverify_idfy_identification_v1 as idfy;
 use idverify_idnow_platform as idnow;
-use idverify_runtime::{Credentials, RetryPolicy};
+use idverify_runtime::{ClientBuilder, Credentials, GeneratedClient, RetryPolicy};
 use idverify_sandbox::PERSONS;
 use idverify_sandbox::vendors::{
     identify_videoident as identify_sandbox, idfy_identification_v1 as idfy_sandbox,
@@ -309,57 +309,66 @@ const SUCCESS_URL: &str = "https://shop.example/done";
 const ABORT_URL: &str = "https://shop.example/aborted";
 const ERROR_URL: &str = "https://shop.example/failed";
 
+/// A generated client of the sandbox API under `api_path`, fetching tokens from
+/// `token_path` when the API uses OAuth2. No retries: a refused call shows in the
+/// figures instead of being hidden.
+fn sandbox_client<C: GeneratedClient>(
+    base_url: &str,
+    api_path: &str,
+    token_path: Option<&str>,
+    credentials: Credentials,
+) -> C {
+    let mut builder = ClientBuilder::<C>::new()
+        .base_url(format!("{base_url}{api_path}"))
+        .credentials(credentials)
+        .retry(RetryPolicy::none());
+    if let Some(token_path) = token_path {
+        builder = builder.token_url(format!("{base_url}{token_path}"));
+    }
+    builder
+        .build()
+        .unwrap_or_else(|e| panic!("client of {api_path}: {e}"))
+}
+
 impl Clients {
     fn new(base_url: &str) -> Self {
-        let oauth = |id: &str, secret: &str| Credentials::client_credentials(id, secret);
-        // No retries: a refused call shows in the figures instead of being hidden.
-        let no_retry = RetryPolicy::none;
+        use authentication_sandbox as a;
+        use idfy_sandbox as f;
+        use idnow_sandbox as n;
+        use idv2_sandbox as v;
         Self {
             base_url: base_url.to_string(),
             control: reqwest::Client::new(),
-            authentication: authentication::Client::builder()
-                .base_url(format!("{base_url}{}", authentication_sandbox::API_PATH))
-                .token_url(format!("{base_url}{}", authentication_sandbox::TOKEN_PATH))
-                .credentials(oauth(
-                    authentication_sandbox::CLIENT_ID,
-                    authentication_sandbox::CLIENT_SECRET,
-                ))
-                .retry(no_retry())
-                .build()
-                .expect("Signicat Authentication client"),
-            idv2: idv2::Client::builder()
-                .base_url(format!("{base_url}{}", idv2_sandbox::API_PATH))
-                .token_url(format!("{base_url}{}", idv2_sandbox::TOKEN_PATH))
-                .credentials(oauth(idv2_sandbox::CLIENT_ID, idv2_sandbox::CLIENT_SECRET))
-                .retry(no_retry())
-                .build()
-                .expect("Signicat Identification v2 client"),
-            idfy: idfy::Client::builder()
-                .base_url(format!("{base_url}{}", idfy_sandbox::API_PATH))
-                .token_url(format!("{base_url}{}", idfy_sandbox::TOKEN_PATH))
-                .credentials(oauth(idfy_sandbox::CLIENT_ID, idfy_sandbox::CLIENT_SECRET))
-                .retry(no_retry())
-                .build()
-                .expect("Idfy Identification v1 client"),
-            idnow: idnow::Client::builder()
-                .base_url(format!("{base_url}{}", idnow_sandbox::API_PATH))
-                .token_url(format!("{base_url}{}", idnow_sandbox::TOKEN_PATH))
-                .credentials(oauth(
-                    idnow_sandbox::LIVE_CLIENT_ID,
-                    idnow_sandbox::LIVE_CLIENT_SECRET,
-                ))
-                .retry(no_retry())
-                .build()
-                .expect("IDnow platform client"),
-            identify: identify::Client::builder()
-                .base_url(format!("{base_url}{}", identify_sandbox::API_PATH))
-                .credentials(Credentials::partner(
-                    identify_sandbox::PARTNER,
-                    identify_sandbox::API_KEY,
-                ))
-                .retry(no_retry())
-                .build()
-                .expect("Identify VideoIdent client"),
+            authentication: sandbox_client(
+                base_url,
+                a::API_PATH,
+                Some(a::TOKEN_PATH),
+                Credentials::client_credentials(a::CLIENT_ID, a::CLIENT_SECRET),
+            ),
+            idv2: sandbox_client(
+                base_url,
+                v::API_PATH,
+                Some(v::TOKEN_PATH),
+                Credentials::client_credentials(v::CLIENT_ID, v::CLIENT_SECRET),
+            ),
+            idfy: sandbox_client(
+                base_url,
+                f::API_PATH,
+                Some(f::TOKEN_PATH),
+                Credentials::client_credentials(f::CLIENT_ID, f::CLIENT_SECRET),
+            ),
+            idnow: sandbox_client(
+                base_url,
+                n::API_PATH,
+                Some(n::TOKEN_PATH),
+                Credentials::client_credentials(n::LIVE_CLIENT_ID, n::LIVE_CLIENT_SECRET),
+            ),
+            identify: sandbox_client(
+                base_url,
+                identify_sandbox::API_PATH,
+                None,
+                Credentials::partner(identify_sandbox::PARTNER, identify_sandbox::API_KEY),
+            ),
         }
     }
 
