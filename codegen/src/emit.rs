@@ -315,6 +315,10 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 
 /// `crates/<crate>/src/lib.rs`, written once.
 pub fn lib_rs(config: &Config) -> String {
+    lib_rs_with(&config.krate.description)
+}
+
+fn lib_rs_with(description: &str) -> String {
     format!(
         r#"//! {description}
 //!
@@ -331,9 +335,17 @@ pub mod generated {{
 }}
 
 pub use generated::*;
-"#,
-        description = config.krate.description
+"#
     )
+}
+
+/// Whether `contents` is still the `lib.rs` that [`lib_rs`] wrote, whatever the
+/// description on its first line: a crate whose `lib.rs` is the template has no
+/// hand-written code.
+pub fn is_template_lib_rs(contents: &str) -> bool {
+    let template = lib_rs_with("");
+    let rest = |text: &str| text.split_once('\n').map(|(_, rest)| rest.to_string());
+    contents.starts_with("//! ") && rest(contents) == rest(&template)
 }
 
 /// `crates/idverify/Cargo.toml`: one optional dependency and feature per API, plus `full`.

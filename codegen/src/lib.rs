@@ -4,6 +4,7 @@
 //! [`load`] → [`overlay`] → [`normalize`] → [`generate`] (progenitor) → [`rewrite`]
 //! (syn passes) → prettyplease → [`emit`] (crate files) → [`files`] (write or check).
 
+pub mod cli;
 pub mod config;
 pub mod emit;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod normalize;
 pub mod openapi31;
 pub mod overlay;
 pub mod pipeline;
+pub mod removal;
 pub mod rewrite;
 
 pub use error::{Error, Result};

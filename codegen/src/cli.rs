@@ -1,0 +1,218 @@
+//! `cargo xtask codegen`: the command around the passes. It lives in the library so the
+//! tests run exactly what users run; `xtask` only forwards its arguments here.
+//!
+//! The xtask is a workspace of its own (`xtask/Cargo.toml`), outside the graph of the
+//! generated manifests: a deleted vendor crate or a broken generated `Cargo.toml` cannot
+//! stop the generator that repairs it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::{files, pipeline, removal};
+
+pub const USAGE: &str = "usage: cargo xtask codegen [--check] [--api NAME] [--verbose] [--root DIR]
+
+  --check     write nothing; print a diff for each stale or missing file and fail
+  --api NAME  only the API in specs/NAME/ (the facade is still checked/written)
+  --verbose   print what normalisation changed in each spec
+  --root DIR  workspace root (default: the one this xtask belongs to)";
+
+/// Exit status of a run: 0 success, 1 failure, 2 bad usage.
+pub type Status = u8;
+
+struct Args {
+    check: bool,
+    api: Option<String>,
+    verbose: bool,
+    root: PathBuf,
+}
+
+fn parse_args(
+    args: impl IntoIterator<Item = String>,
+    default_root: PathBuf,
+) -> Result<Args, String> {
+    let mut args = args.into_iter();
+    match args.next().as_deref() {
+        Some("codegen") => {}
+        Some("-h" | "--help") | None => return Err(USAGE.to_string()),
+        Some(other) => return Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    }
+    let mut parsed = Args {
+        check: false,
+        api: None,
+        verbose: false,
+        root: default_root,
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => parsed.check = true,
+            "--verbose" | "-v" => parsed.verbose = true,
+            "--api" => parsed.api = Some(args.next().ok_or("--api needs a name")?),
+            "--root" => parsed.root = PathBuf::from(args.next().ok_or("--root needs a directory")?),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    Ok(parsed)
+}
+
+/// Runs the command given by `args` (without the program name), printing progress to
+/// `out` and problems to `err`. A closed `out` (`| head`) is not an error.
+pub fn run(
+    args: impl IntoIterator<Item = String>,
+    default_root: PathBuf,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Status {
+    macro_rules! say {
+        ($w:expr, $($arg:tt)*) => {{ let _ = writeln!($w, $($arg)*); }};
+    }
+    let args = match parse_args(args, default_root) {
+        Ok(args) => args,
+        Err(message) => {
+            say!(err, "{message}");
+            return 2;
+        }
+    };
+    let started = Instant::now();
+    let plans = match pipeline::plan_all(&args.root, args.api.as_deref()) {
+        Ok(plans) => plans,
+        Err(e) => {
+            say!(err, "error: {e}");
+            say!(err, "nothing was written");
+            return 1;
+        }
+    };
+    let generated_in = started.elapsed();
+    for (_, plan) in &plans {
+        for api in &plan.apis {
+            say!(
+                out,
+                "{:<40} {:>6} lines  {:>7.1} ms  ({} normalisation notes)",
+                api.crate_name,
+                api.generated_lines,
+                api.elapsed.as_secs_f64() * 1000.0,
+                api.notes.len()
+            );
+            if args.verbose {
+                for note in &api.notes {
+                    say!(out, "    {note}");
+                }
+            }
+        }
+    }
+    say!(
+        out,
+        "generated in memory in {:.1} ms",
+        generated_in.as_secs_f64() * 1000.0
+    );
+    // Generated crates whose spec folder is gone (only knowable when planning them all).
+    let orphans: Vec<(PathBuf, PathBuf)> = if args.api.is_none() {
+        plans
+            .iter()
+            .flat_map(|(layout, plan)| {
+                pipeline::orphaned_crates(&layout.root, plan)
+                    .into_iter()
+                    .map(|p| (layout.root.clone(), p))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if args.check {
+        for (root, orphan) in &orphans {
+            say!(
+                err,
+                "{}: generated code, but no spec folder produces this crate any more; \
+                 run `cargo xtask codegen` to remove it, or restore its spec",
+                root.join(orphan).display()
+            );
+        }
+        if !orphans.is_empty() {
+            say!(err, "error: {} orphaned generated crate(s)", orphans.len());
+            return 1;
+        }
+        let mut stale = Vec::new();
+        for (layout, plan) in &plans {
+            for s in files::check(&layout.root, &plan.files()) {
+                stale.push((layout.root.join(&s.path), s.diff));
+            }
+        }
+        if stale.is_empty() {
+            say!(out, "all generated files are fresh");
+            return 0;
+        }
+        for (_, diff) in &stale {
+            say!(err, "{diff}");
+        }
+        say!(
+            err,
+            "error: {} generated file(s) are stale or missing:",
+            stale.len()
+        );
+        for (path, _) in &stale {
+            say!(err, "  {}", path.display());
+        }
+        say!(err, "run `cargo xtask codegen` and commit the result");
+        return 1;
+    }
+    let mut changed = 0;
+    for (layout, plan) in &plans {
+        match files::write(&layout.root, &plan.files()) {
+            Ok(paths) => {
+                for path in &paths {
+                    say!(out, "wrote {}", layout.root.join(path).display());
+                }
+                changed += paths.len();
+            }
+            Err(e) => {
+                say!(
+                    err,
+                    "error: writing generated files under {} failed: {e}",
+                    layout.root.display()
+                );
+                return 1;
+            }
+        }
+    }
+    for (root, orphan) in &orphans {
+        match removal::remove_orphan(root, orphan) {
+            Ok(removed) => {
+                say!(
+                    out,
+                    "removed {}: no spec folder produces it any more",
+                    root.join(&removed.crate_dir).display()
+                );
+                if let Some(kept_in) = &removed.kept_in {
+                    say!(
+                        err,
+                        "kept its hand-written files in {}: {}; move what you need, then delete the folder",
+                        root.join(kept_in).display(),
+                        removed
+                            .kept
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+                changed += 1;
+            }
+            Err(e) => {
+                say!(
+                    err,
+                    "error: removing the orphaned crate {} failed: {e}",
+                    root.join(orphan).display()
+                );
+                return 1;
+            }
+        }
+    }
+    say!(
+        out,
+        "{changed} file(s) changed, total {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    0
+}
