@@ -59,6 +59,70 @@ pub struct TypesConfig {
     /// one: schema name → replacement (e.g. a lenient date type from the runtime).
     #[serde(default)]
     pub replace: BTreeMap<String, Replacement>,
+    /// Typed views generated beside the types (see [`crate::views`]).
+    #[serde(default)]
+    pub views: ViewsConfig,
+}
+
+/// Hand-written views that are really data: named numeric codes and content typed by a
+/// discriminator. Each view is generated for the crate that declares it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ViewsConfig {
+    /// Enums naming the numeric codes a vendor sends as strings (`"5"`), by enum name.
+    #[serde(default)]
+    pub codes: BTreeMap<String, CodesView>,
+    /// Enums typing a raw JSON member by the value of a discriminator member, by enum name.
+    #[serde(default)]
+    pub content: BTreeMap<String, ContentView>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CodesView {
+    /// The enum's documentation.
+    pub doc: String,
+    /// Code (as a string key, e.g. `"5"`) → its variant.
+    pub values: BTreeMap<String, CodeValue>,
+    /// The string members read as this enum.
+    pub read: Vec<CodeField>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CodeValue {
+    pub variant: String,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CodeField {
+    /// The component schema (its Rust type name) that has the member.
+    pub schema: String,
+    /// The member's Rust field name (e.g. `status_code`).
+    pub field: String,
+    /// The method returning the member as a number (e.g. `status_code_number`).
+    pub number: String,
+    /// The method returning the member as the enum (e.g. `known_status`).
+    pub method: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ContentView {
+    pub doc: String,
+    /// The component schema (Rust type name) holding discriminator and content.
+    pub schema: String,
+    /// Rust field name of the discriminator, a string enum (e.g. `type_`).
+    pub tag: String,
+    /// Rust field name of the raw JSON content (e.g. `content`).
+    pub content: String,
+    /// The method returning the typed view (e.g. `typed`).
+    pub method: String,
+    /// Discriminator wire value → component schema of the content; the variant is
+    /// named like the schema.
+    pub variants: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod emit;
 pub mod error;
+pub mod facts;
 pub mod files;
 pub mod generate;
 pub mod load;
@@ -17,5 +18,6 @@ pub mod overlay;
 pub mod pipeline;
 pub mod removal;
 pub mod rewrite;
+pub mod views;
 
 pub use error::{Error, Result};

@@ -228,6 +228,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     let generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
     let mut tokens = generated.tokens.clone();
     tokens.extend(emit::runtime_glue(&config));
+    tokens.extend(crate::facts::module(&normalized.doc));
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         Error::new(
             &source.spec,
@@ -235,6 +236,17 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
         )
     })?;
     crate::rewrite::rewrite(&mut file, &normalized);
+    let views = crate::views::items(&file, &config.types.views, &source.config)?;
+    file.items.extend(
+        syn::parse2::<syn::File>(views)
+            .map_err(|e| {
+                Error::new(
+                    &source.config,
+                    format!("types.views: generated code does not parse (generator bug): {e}"),
+                )
+            })?
+            .items,
+    );
     let body = prettyplease::unparse(&file);
     let rs_header = emit::header("//", &sources, &sha);
     let generated_rs = format!("{rs_header}\n{body}");

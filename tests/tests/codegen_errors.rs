@@ -421,3 +421,99 @@ fn a_crate_whose_spec_folder_is_gone_is_reported() {
         vec![PathBuf::from("crates/idverify-removed")]
     );
 }
+
+#[test]
+fn views_are_checked_against_the_generated_types() {
+    let cases = [
+        (
+            "[types.views.codes.Status]\ndoc = \"d\"\nvalues = { \"5\" = { variant = \"Done\", doc = \"d\" } }\nread = [{ schema = \"Nope\", field = \"id\", number = \"n\", method = \"m\" }]\n",
+            "types.views.codes.Status.read[0]: the generated types have no struct `Nope` with a field `id`",
+        ),
+        (
+            "[types.views.codes.Status]\ndoc = \"d\"\nvalues = { \"five\" = { variant = \"Done\", doc = \"d\" } }\nread = []\n",
+            "types.views.codes.Status.values: `five` is not a non-negative number",
+        ),
+        (
+            "[types.views.content.Typed]\ndoc = \"d\"\nschema = \"Thing\"\ntag = \"kind\"\ncontent = \"id\"\nmethod = \"typed\"\nvariants = {}\n",
+            "types.views.content.Typed: the generated types have no struct `Thing` with a field `kind`",
+        ),
+        (
+            "[types.views.content.Typed]\ndoc = \"d\"\nschema = \"Thing\"\ntag = \"id\"\ncontent = \"id\"\nmethod = \"typed\"\nvariants = { a = \"Missing\" }\n",
+            "types.views.content.Typed: the generated types have no struct `Missing` (variants.a)",
+        ),
+    ];
+    for (views, expected) in cases {
+        let config = format!("{CONFIG}\n{views}");
+        let root = root_with(&[
+            ("specs/example/codegen.toml", &config),
+            ("specs/example/openapi.yaml", GOOD_SPEC),
+        ]);
+        let error = plan_error(root.path());
+        assert!(error.contains("specs/example/codegen.toml"), "{error}");
+        assert!(error.contains(expected), "{expected} not in: {error}");
+    }
+}
+
+#[test]
+fn spec_facts_list_statuses_and_nullable_request_members_through_refs() {
+    let spec = r##"
+openapi: 3.0.3
+info: { title: Example, version: "1" }
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/New" }
+      responses:
+        "201": { description: Made. }
+        default: { description: Failed. }
+components:
+  schemas:
+    New:
+      type: object
+      properties:
+        name: { type: string, nullable: true }
+        plain: { type: string }
+        inner: { $ref: "#/components/schemas/Inner" }
+        items: { type: array, items: { $ref: "#/components/schemas/Inner" } }
+        self: { $ref: "#/components/schemas/New" }
+    Inner:
+      type: object
+      nullable: true
+      properties:
+        note: { type: string, nullable: true }
+"##;
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", spec),
+    ]);
+    let normalized = idverify_codegen::normalize::normalize(
+        Path::new("openapi.yaml"),
+        idverify_codegen::load::load(Path::new("openapi.yaml"), spec).unwrap(),
+    )
+    .unwrap();
+    let operations = idverify_codegen::facts::operations(&normalized.doc);
+    assert_eq!(operations.len(), 1);
+    let create = &operations[0];
+    assert_eq!(
+        (create.id.as_str(), create.method.as_str()),
+        ("create_thing", "POST")
+    );
+    assert_eq!(create.statuses, ["201", "4XX", "5XX"]);
+    assert_eq!(
+        create.request_nullable,
+        ["inner", "inner.note", "items[]", "items[].note", "name"],
+        "recursion through `self` ends"
+    );
+    let plans = pipeline::plan_all(root.path(), None).unwrap();
+    let generated = plans[0].1.apis[0]
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("generated.rs"))
+        .unwrap();
+    assert!(generated.contents.contains("pub mod spec_facts"));
+    assert!(generated.contents.contains("pub const CREATE_THING"));
+}

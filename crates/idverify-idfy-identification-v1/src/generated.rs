@@ -4208,5 +4208,88 @@ impl ClientHooks<::idverify_runtime::Runtime> for Client {
         self.inner.execute(&self.client, request, info.operation_id).await
     }
 }
+/// Facts of the spec for hand-written code: each operation's documented statuses
+/// and the nullable members of its request body. Generated; not a stable API.
+#[doc(hidden)]
+pub mod spec_facts {
+    ///`GET /identification/session`.
+    pub const RETRIEVE_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "retrieve_session",
+        method: "GET",
+        path: "/identification/session",
+        statuses: &["200", "400", "401", "403", "404", "429", "500", "503"],
+        request_nullable: &[],
+    };
+    ///`POST /identification/session`.
+    pub const CREATE_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "create_session",
+        method: "POST",
+        path: "/identification/session",
+        statuses: &["200", "400", "401", "402", "403", "422", "429", "500", "503"],
+        request_nullable: &[
+            "Addonservices",
+            "ExternalReference",
+            "GetSocialSecurityNumber",
+            "PageTitle",
+            "PreFilledSocialSecurityNumber",
+            "iFrame.Height",
+            "iFrame.WebMessaging",
+        ],
+    };
+    ///`GET /identification/session/status`.
+    pub const RETRIEVE_SESSION_STATUS: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "retrieve_session_status",
+        method: "GET",
+        path: "/identification/session/status",
+        statuses: &["200", "400", "401", "403", "404", "429", "500"],
+        request_nullable: &[],
+    };
+    ///`PUT /identification/session/invalidate`.
+    pub const INVALIDATE_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "invalidate_session",
+        method: "PUT",
+        path: "/identification/session/invalidate",
+        statuses: &["200", "400", "401", "403", "404", "429", "500"],
+        request_nullable: &[],
+    };
+    ///`GET /identification/log/requestId/{requestId}`.
+    pub const RETRIEVE_LOG_ENTRY: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "retrieve_log_entry",
+        method: "GET",
+        path: "/identification/log/requestId/{requestId}",
+        statuses: &["200", "400", "401", "403", "404", "429", "500"],
+        request_nullable: &[],
+    };
+    ///`GET /identification/log/filter/{year}`.
+    pub const LIST_LOG_ENTRIES: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "list_log_entries",
+        method: "GET",
+        path: "/identification/log/filter/{year}",
+        statuses: &["200", "400", "401", "403", "429", "500"],
+        request_nullable: &[],
+    };
+    ///`POST /identification/no/bankid/mobile`.
+    pub const CREATE_BANK_ID_MOBILE_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "create_bank_id_mobile_session",
+        method: "POST",
+        path: "/identification/no/bankid/mobile",
+        statuses: &["200", "400", "401", "402", "403", "422", "429", "500", "503"],
+        request_nullable: &[
+            "Addonservices",
+            "ExternalReference",
+            "GetSocialSecurityNumber",
+        ],
+    };
+    /// Every operation, in path order.
+    pub const OPERATIONS: &[::idverify_runtime::OperationFacts] = &[
+        RETRIEVE_SESSION,
+        CREATE_SESSION,
+        RETRIEVE_SESSION_STATUS,
+        INVALIDATE_SESSION,
+        RETRIEVE_LOG_ENTRY,
+        LIST_LOG_ENTRIES,
+        CREATE_BANK_ID_MOBILE_SESSION,
+    ];
+}
 /// The error of every operation: see [`idverify_runtime::Error`].
 pub use ::idverify_runtime::{Error, ErrorKind, VendorError};

@@ -3,9 +3,8 @@
 //! Generated types and client are in [`generated`] (re-exported here); this file is
 //! yours: add hand-written helpers beside them.
 //!
-//! Hand-written here:
-//! - [`TypedDatablock`] and [`types::Datablock::typed`]: typed views of the data
-//!   blocks returned by `get_datablocks` (whose `content` is raw JSON).
+//! Hand-written here ([`TypedDatablock`] and [`types::Datablock::typed`] are generated from
+//! `[types.views.content]` in codegen.toml):
 //! - [`Client::file_url`]: the presigned download URL of a vault file, without
 //!   downloading it (the generated `get_file` follows the redirect and returns the bytes).
 #![forbid(unsafe_code)]
@@ -20,83 +19,8 @@ pub mod generated {
 
 pub use generated::*;
 
-use std::fmt;
 use std::sync::OnceLock;
 use std::time::Duration;
-
-/// A data block's content, typed by its `type`.
-///
-/// `Debug` never prints personal data: the typed contents redact their personal
-/// fields, and [`TypedDatablock::Other`] prints as `[redacted]`.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub enum TypedDatablock {
-    /// `basicIdentity`.
-    BasicIdentity(types::BasicIdentity),
-    /// `documentData`.
-    DocumentData(types::DocumentData),
-    /// `documentVerification`.
-    DocumentVerification(types::DocumentVerification),
-    /// `outcomeStatus`.
-    OutcomeStatus(types::OutcomeStatus),
-    /// `documentsToSign`.
-    DocumentsToSign(types::DocumentsToSign),
-    /// The block has no content (its status is `DELETED`, or `content` was absent).
-    NoContent,
-    /// Any other type (`documentImages`, types added later, ...): the raw content.
-    Other(serde_json::Value),
-}
-
-impl fmt::Debug for TypedDatablock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::BasicIdentity(c) => f.debug_tuple("BasicIdentity").field(c).finish(),
-            Self::DocumentData(c) => f.debug_tuple("DocumentData").field(c).finish(),
-            Self::DocumentVerification(c) => {
-                f.debug_tuple("DocumentVerification").field(c).finish()
-            }
-            Self::OutcomeStatus(c) => f.debug_tuple("OutcomeStatus").field(c).finish(),
-            Self::DocumentsToSign(c) => f.debug_tuple("DocumentsToSign").field(c).finish(),
-            Self::NoContent => f.write_str("NoContent"),
-            Self::Other(_) => f
-                .debug_tuple("Other")
-                .field(&format_args!("{}", idverify_runtime::REDACTED))
-                .finish(),
-        }
-    }
-}
-
-impl types::Datablock {
-    /// The content typed by the block's `type`. Types without a typed view (and
-    /// unknown ones) give [`TypedDatablock::Other`] with the raw content; a block
-    /// without content gives [`TypedDatablock::NoContent`].
-    ///
-    /// Fails only if the content of a known type does not have that type's shape (a
-    /// known field with another JSON type); unknown members are kept in `extra`.
-    pub fn typed(&self) -> Result<TypedDatablock, serde_json::Error> {
-        let content = match &self.content {
-            None | Some(serde_json::Value::Null) => return Ok(TypedDatablock::NoContent),
-            Some(content) => content,
-        };
-        fn parse<T: serde::de::DeserializeOwned>(
-            content: &serde_json::Value,
-        ) -> Result<T, serde_json::Error> {
-            T::deserialize(content)
-        }
-        Ok(match &self.type_ {
-            types::DatablockType::BasicIdentity => TypedDatablock::BasicIdentity(parse(content)?),
-            types::DatablockType::DocumentData => TypedDatablock::DocumentData(parse(content)?),
-            types::DatablockType::DocumentVerification => {
-                TypedDatablock::DocumentVerification(parse(content)?)
-            }
-            types::DatablockType::OutcomeStatus => TypedDatablock::OutcomeStatus(parse(content)?),
-            types::DatablockType::DocumentsToSign => {
-                TypedDatablock::DocumentsToSign(parse(content)?)
-            }
-            _ => TypedDatablock::Other(content.clone()),
-        })
-    }
-}
 
 /// An HTTP client that does not follow redirects, shared by all `file_url` calls.
 fn no_redirect_client() -> Result<reqwest::Client, reqwest::Error> {

@@ -15,6 +15,7 @@ mod builder;
 #[doc(hidden)]
 pub mod decode;
 mod error;
+mod facts;
 mod lenient_date;
 mod retry;
 mod runtime;
@@ -25,6 +26,7 @@ pub use api::{ApiDescriptor, AuthScheme, Environment};
 pub use auth::{AuthError, Credentials};
 pub use builder::{BuildError, ClientBuilder, GeneratedClient};
 pub use error::{Error, ErrorKind, InvalidParam, SchemaMismatch, VendorError, VendorErrorShape};
+pub use facts::OperationFacts;
 pub use lenient_date::{LenientDateTime, ParsedDateTime};
 pub use retry::{RetryBudget, RetryPolicy};
 pub use runtime::{CallOptions, Runtime, request_id};

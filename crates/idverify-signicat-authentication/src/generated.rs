@@ -4525,5 +4525,59 @@ impl ClientHooks<::idverify_runtime::Runtime> for Client {
         self.inner.execute(&self.client, request, info.operation_id).await
     }
 }
+/// Facts of the spec for hand-written code: each operation's documented statuses
+/// and the nullable members of its request body. Generated; not a stable API.
+#[doc(hidden)]
+pub mod spec_facts {
+    ///`POST /sessions`.
+    pub const CREATE_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "create_session",
+        method: "POST",
+        path: "/sessions",
+        statuses: &["200", "400", "401", "403", "500"],
+        request_nullable: &[
+            "additionalParameters",
+            "allowedProviders",
+            "embeddedParentDomains",
+            "encryptionPublicKey.crv",
+            "encryptionPublicKey.d",
+            "encryptionPublicKey.e",
+            "encryptionPublicKey.n",
+            "encryptionPublicKey.x",
+            "encryptionPublicKey.y",
+            "expiresAt",
+            "externalReference",
+            "language",
+            "requestDomain",
+            "returnUrl",
+            "sessionLifetime",
+            "tags",
+            "themeId",
+            "usageReference",
+        ],
+    };
+    ///`GET /sessions/{id}`.
+    pub const GET_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "get_session",
+        method: "GET",
+        path: "/sessions/{id}",
+        statuses: &["200", "400", "401", "403", "404", "500"],
+        request_nullable: &[],
+    };
+    ///`POST /sessions/{id}/cancel`.
+    pub const CANCEL_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "cancel_session",
+        method: "POST",
+        path: "/sessions/{id}/cancel",
+        statuses: &["200", "400", "401", "403", "404", "500"],
+        request_nullable: &[],
+    };
+    /// Every operation, in path order.
+    pub const OPERATIONS: &[::idverify_runtime::OperationFacts] = &[
+        CREATE_SESSION,
+        GET_SESSION,
+        CANCEL_SESSION,
+    ];
+}
 /// The error of every operation: see [`idverify_runtime::Error`].
 pub use ::idverify_runtime::{Error, ErrorKind, VendorError};

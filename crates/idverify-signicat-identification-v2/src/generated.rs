@@ -5957,5 +5957,76 @@ impl ClientHooks<::idverify_runtime::Runtime> for Client {
         self.inner.execute(&self.client, request, info.operation_id).await
     }
 }
+/// Facts of the spec for hand-written code: each operation's documented statuses
+/// and the nullable members of its request body. Generated; not a stable API.
+#[doc(hidden)]
+pub mod spec_facts {
+    ///`GET /sessions`.
+    pub const LIST_SESSIONS: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "list_sessions",
+        method: "GET",
+        path: "/sessions",
+        statuses: &["200", "400", "401", "403", "500"],
+        request_nullable: &[],
+    };
+    ///`POST /sessions`.
+    pub const CREATE_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "create_session",
+        method: "POST",
+        path: "/sessions",
+        statuses: &["200", "201", "400", "401", "403", "500"],
+        request_nullable: &[],
+    };
+    ///`GET /sessions/{id}`.
+    pub const GET_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "get_session",
+        method: "GET",
+        path: "/sessions/{id}",
+        statuses: &["200", "400", "401", "403", "404", "500"],
+        request_nullable: &[],
+    };
+    ///`POST /sessions/{id}/invalidate`.
+    pub const INVALIDATE_SESSION: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "invalidate_session",
+        method: "POST",
+        path: "/sessions/{id}/invalidate",
+        statuses: &["200", "204", "400", "401", "403", "404", "500"],
+        request_nullable: &[],
+    };
+    ///`GET /languages`.
+    pub const LIST_LANGUAGES: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "list_languages",
+        method: "GET",
+        path: "/languages",
+        statuses: &["200", "401", "403", "500"],
+        request_nullable: &[],
+    };
+    ///`GET /id-providers`.
+    pub const LIST_ID_PROVIDERS: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "list_id_providers",
+        method: "GET",
+        path: "/id-providers",
+        statuses: &["200", "401", "403", "500"],
+        request_nullable: &[],
+    };
+    ///`GET /id-providers/account`.
+    pub const LIST_ACCOUNT_ID_PROVIDERS: ::idverify_runtime::OperationFacts = ::idverify_runtime::OperationFacts {
+        id: "list_account_id_providers",
+        method: "GET",
+        path: "/id-providers/account",
+        statuses: &["200", "401", "403", "500"],
+        request_nullable: &[],
+    };
+    /// Every operation, in path order.
+    pub const OPERATIONS: &[::idverify_runtime::OperationFacts] = &[
+        LIST_SESSIONS,
+        CREATE_SESSION,
+        GET_SESSION,
+        INVALIDATE_SESSION,
+        LIST_LANGUAGES,
+        LIST_ID_PROVIDERS,
+        LIST_ACCOUNT_ID_PROVIDERS,
+    ];
+}
 /// The error of every operation: see [`idverify_runtime::Error`].
 pub use ::idverify_runtime::{Error, ErrorKind, VendorError};
