@@ -1,4 +1,4 @@
-//! `cargo xtask codegen`: the command around the passes. It lives in the library so the
+//! `cargo xtask codegen` (and `try-spec`): the commands around the passes. It lives in the library so the
 //! tests run exactly what users run; `xtask` only forwards its arguments here.
 //!
 //! The xtask is a workspace of its own (`xtask/Cargo.toml`), outside the graph of the
@@ -9,14 +9,23 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::try_spec::TrySpec;
 use crate::{files, pipeline, removal};
 
 pub const USAGE: &str = "usage: cargo xtask codegen [--check] [--api NAME] [--verbose] [--root DIR]
+       cargo xtask try-spec FILE [--name NAME] [--keep DIR] [--target-dir DIR] [--root DIR]
 
+codegen: regenerate every client crate from specs/
   --check     write nothing; print a diff for each stale or missing file and fail
   --api NAME  only the API in specs/NAME/ (the facade is still checked/written)
   --verbose   print what normalisation changed in each spec
-  --root DIR  workspace root (default: the one this xtask belongs to)";
+  --root DIR  workspace root (default: the one this xtask belongs to)
+
+try-spec: generate and build a crate from a vendor's OpenAPI/Swagger FILE in a
+temporary workspace, and report operations, normalisation notes and the build
+  --name NAME       API folder name (default: from the file name)
+  --keep DIR        build in DIR and keep it (default: a temporary folder)
+  --target-dir DIR  cargo's target dir (default: target/try-spec)";
 
 /// Exit status of a run: 0 success, 1 failure, 2 bad usage.
 pub type Status = u8;
@@ -57,6 +66,40 @@ fn parse_args(
     Ok(parsed)
 }
 
+fn parse_try_spec(args: &[String], default_root: PathBuf) -> Result<TrySpec, String> {
+    let mut args = args.iter();
+    let mut file = None;
+    let mut parsed = TrySpec {
+        file: PathBuf::new(),
+        name: None,
+        workspace: default_root,
+        target_dir: None,
+        keep: None,
+    };
+    let value = |flag: &str, next: Option<&String>| {
+        next.cloned()
+            .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--name" => parsed.name = Some(value("--name", args.next())?),
+            "--keep" => parsed.keep = Some(PathBuf::from(value("--keep", args.next())?)),
+            "--target-dir" => {
+                parsed.target_dir = Some(PathBuf::from(value("--target-dir", args.next())?))
+            }
+            "--root" => parsed.workspace = PathBuf::from(value("--root", args.next())?),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other if other.starts_with('-') => {
+                return Err(format!("unknown argument `{other}`\n\n{USAGE}"));
+            }
+            other if file.is_none() => file = Some(PathBuf::from(other)),
+            other => return Err(format!("one FILE only; `{other}` is a second\n\n{USAGE}")),
+        }
+    }
+    parsed.file = file.ok_or_else(|| format!("try-spec needs a FILE\n\n{USAGE}"))?;
+    Ok(parsed)
+}
+
 /// Runs the command given by `args` (without the program name), printing progress to
 /// `out` and problems to `err`. A closed `out` (`| head`) is not an error.
 pub fn run(
@@ -67,6 +110,16 @@ pub fn run(
 ) -> Status {
     macro_rules! say {
         ($w:expr, $($arg:tt)*) => {{ let _ = writeln!($w, $($arg)*); }};
+    }
+    let args: Vec<String> = args.into_iter().collect();
+    if args.first().map(String::as_str) == Some("try-spec") {
+        return match parse_try_spec(&args[1..], default_root) {
+            Ok(try_spec) => crate::try_spec::run(&try_spec, out, err),
+            Err(message) => {
+                say!(err, "{message}");
+                2
+            }
+        };
     }
     let args = match parse_args(args, default_root) {
         Ok(args) => args,

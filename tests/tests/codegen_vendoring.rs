@@ -1,11 +1,10 @@
 //! Generated crates build outside this workspace: copied with the runtime into a user's
 //! workspace (no workspace inheritance, no path into the generator), and generated from
-//! a real vendor file.
+//! a vendor's own file with `cargo xtask try-spec`.
 
 use std::path::Path;
 use std::process::Command;
 
-use idverify_codegen::{files, pipeline};
 use idverify_tests::{copy_tree, workspace_root};
 
 /// `cargo build --offline` in `dir`, in a target dir of its own (kept between runs) so it
@@ -71,58 +70,15 @@ idverify-signicat-authentication = { path = "../vendor/idverify-signicat-authent
     cargo_build(vendor.path(), "app");
 }
 
-/// The legacy vendor's own Swagger 2.0 file (97 paths), read from `../shared/reference/`
-/// beside the repository, goes through the whole pipeline and the crate builds.
+/// `cargo xtask try-spec` on a vendor's Swagger 2.0 file (the suite's own fixture; CI also
+/// runs it on the real vendor files it has): every operation is generated, the notes say
+/// what normalisation changed, and the crate builds.
 #[test]
-fn the_legacy_vendor_swagger_file_yields_a_crate_that_builds() {
+fn try_spec_generates_and_builds_a_crate_from_a_vendor_file() {
     let root = workspace_root();
-    let reference = root.join("../shared/reference/idfy-api-swagger-2.0.json");
-    assert!(
-        reference.is_file(),
-        "{} is missing: this test needs the shared reference files beside the repository",
-        reference.display()
-    );
-    let work = tempfile::tempdir().unwrap();
-    let api = work.path().join("specs/idfy-legacy");
-    std::fs::create_dir_all(&api).unwrap();
-    std::fs::copy(&reference, api.join("openapi.json")).unwrap();
-    std::fs::write(
-        api.join("codegen.toml"),
-        r#"[crate]
-name = "idverify-idfy-legacy"
-version = "0.0.0"
-description = "The legacy Idfy API, whole, from the vendor's Swagger 2.0 file."
-
-[api]
-base_url = "https://api.idfy.io"
-
-[auth]
-kind = "oauth2-client-credentials"
-token_url = "https://api.idfy.io/oauth/connect/token"
-scope = "identify"
-"#,
-    )
-    .unwrap();
-    copy_tree(
-        &root.join("crates/idverify-runtime"),
-        &work.path().join("crates/idverify-runtime"),
-    )
-    .unwrap();
-    std::fs::write(
-        work.path().join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n",
-    )
-    .unwrap();
-    let plans =
-        pipeline::plan_all(work.path(), None).unwrap_or_else(|e| panic!("codegen failed: {e}"));
-    let api = &plans[0].1.apis[0];
-    let generated = api
-        .files
-        .iter()
-        .find(|f| f.path.ends_with("generated.rs"))
-        .unwrap();
+    let file = root.join("tests/fixtures/specs/swagger2/openapi.json");
     let swagger: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&reference).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let documented: usize = swagger["paths"]
         .as_object()
         .unwrap()
@@ -135,13 +91,49 @@ scope = "identify"
                 .count()
         })
         .sum();
-    let generated_operations = generated.contents.matches("pub async fn send(").count();
-    assert_eq!(
-        generated_operations, documented,
-        "every operation of the vendor's file is generated"
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = idverify_codegen::cli::run(
+        [
+            "try-spec".to_string(),
+            file.display().to_string(),
+            "--name".to_string(),
+            "legacy".to_string(),
+            "--target-dir".to_string(),
+            root.join("target/vendoring").display().to_string(),
+        ],
+        root.clone(),
+        &mut out,
+        &mut err,
     );
-    for (layout, plan) in &plans {
-        files::write(&layout.root, &plan.files()).unwrap();
-    }
-    cargo_build(work.path(), "idverify-idfy-legacy");
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    assert_eq!(status, 0, "{out}\n{err}");
+    assert!(out.contains("crate          idverify-legacy"), "{out}");
+    assert!(
+        out.contains(&format!("operations     {documented}\n")),
+        "every documented operation is generated: {out}"
+    );
+    assert!(out.contains("normalisation  "), "{out}");
+    assert!(out.contains("dropped"), "the notes say what changed: {out}");
+    assert!(out.contains("build          ok"), "{out}");
+}
+
+#[test]
+fn try_spec_reports_a_file_it_cannot_read_as_such() {
+    let root = workspace_root();
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("vendor.yaml");
+    std::fs::write(&file, "openapi: 3.0.3\ninfo: [\n").unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = idverify_codegen::cli::run(
+        ["try-spec".to_string(), file.display().to_string()],
+        root,
+        &mut out,
+        &mut err,
+    );
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(status, 1);
+    assert!(err.contains("vendor.yaml") && err.contains("line"), "{err}");
 }
