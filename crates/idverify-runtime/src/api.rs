@@ -1,5 +1,7 @@
 //! Static description of a vendor API, generated from its `codegen.toml`.
 
+use crate::error::VendorErrorShape;
+
 /// How an API authenticates its callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthScheme {
@@ -34,4 +36,7 @@ pub struct ApiDescriptor {
     pub auth: AuthScheme,
     /// Headers sent on every request that does not set them itself.
     pub default_headers: &'static [(&'static str, &'static str)],
+    /// The shape of the error bodies the API documents (`[errors] shape`); `None`: not
+    /// declared, the shape of each body is guessed.
+    pub error_shape: Option<VendorErrorShape>,
 }
