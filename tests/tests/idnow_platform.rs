@@ -26,6 +26,7 @@ struct Seen {
     uri: String,
     authorization: Option<String>,
     content_type: Option<String>,
+    user_agent: Option<String>,
     body: String,
 }
 
@@ -50,6 +51,7 @@ impl Vendor {
             uri: uri.to_string(),
             authorization: header("authorization"),
             content_type: header("content-type"),
+            user_agent: header("user-agent"),
             body: body.to_string(),
         });
     }
@@ -563,6 +565,49 @@ async fn data_blocks_come_back_raw_and_typed() {
             "`{personal}` appears in Debug output"
         );
     }
+}
+
+/// `file_url` cannot use the client's own HTTP client (it follows redirects): it uses one
+/// made from the builder's settings, so what `configure_http` sets (a proxy, TLS roots,
+/// here the user agent) reaches it too.
+#[tokio::test]
+async fn file_url_uses_the_builders_http_settings() {
+    let vendor = Arc::new(Vendor::default());
+    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
+    *vendor.base_url.lock().unwrap() = server.base_url.clone();
+    let client = idnow::Client::builder()
+        .base_url(format!("{}/api/v1", server.base_url))
+        .token_url(format!("{}/oidc/token", server.base_url))
+        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET))
+        .configure_http(|http| http.user_agent("acme-gateway/1"))
+        .build()
+        .expect("client");
+    let report = "48b99c09-8747-4ef0-9692-6bd24c089c72";
+    client
+        .list_flows()
+        .environment(types::Environment::Live)
+        .send()
+        .await
+        .expect("flows");
+    client
+        .file_url(types::Environment::Live, report)
+        .await
+        .expect("presigned URL");
+    let calls = vendor.seen("GET", "/api/v1/");
+    assert_eq!(calls.len(), 2);
+    for call in &calls {
+        assert_eq!(
+            call.user_agent.as_deref(),
+            Some("acme-gateway/1"),
+            "{}",
+            call.uri
+        );
+    }
+    assert_eq!(
+        vendor.seen("GET", "/presigned/").len(),
+        0,
+        "no redirect followed"
+    );
 }
 
 #[tokio::test]
