@@ -1,22 +1,7 @@
 //! Static description of a vendor API, generated from its `codegen.toml`.
 
+use crate::auth::AuthScheme;
 use crate::error::VendorErrorShape;
-
-/// How an API authenticates its callers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthScheme {
-    /// No authentication.
-    None,
-    /// OAuth2 client credentials; the access token goes as `Authorization: Bearer`.
-    OAuth2ClientCredentials {
-        /// Default token endpoint (an [`Environment`] may override it).
-        token_url: &'static str,
-        scope: Option<&'static str>,
-    },
-    /// Identify VideoIdent: `POST {base_url}{login_path}` with `{PARTNER, APIKEY}` returns a
-    /// JWT, sent as `X-API-TOKEN` with `X-API-PARTNER` on every call.
-    IdentifyPartnerLogin { login_path: &'static str },
-}
 
 /// A named vendor environment (production, test, sandbox...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,8 +23,8 @@ mod runtime;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
-pub use api::{ApiDescriptor, AuthScheme, Environment};
-pub use auth::{AuthError, Credentials};
+pub use api::{ApiDescriptor, Environment};
+pub use auth::{AuthError, AuthScheme, Credentials};
 pub use builder::{BuildError, ClientBuilder, GeneratedClient};
 pub use error::{Error, ErrorKind, InvalidParam, SchemaMismatch, VendorError, VendorErrorShape};
 pub use lenient_date::{LenientDateTime, ParsedDateTime};

@@ -173,7 +173,7 @@ impl Runtime {
         self.shared.no_redirect.get()
     }
 
-    /// Sends `request`, retrying as [`CallOptions`] allow (see [`crate::retry`]), and,
+    /// Sends `request`, retrying as [`CallOptions`] allow (see [`RetryPolicy`]), and,
     /// once, after a 401 on a cached token: the token is dropped, a new one fetched and
     /// the request replayed. One tracing span per operation records the operation id,
     /// status, attempts, duration and the vendor's request id; never bodies or headers.

@@ -16,8 +16,23 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::api::AuthScheme;
 use cache::TokenCache;
+
+/// How an API authenticates its callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// No authentication.
+    None,
+    /// OAuth2 client credentials; the access token goes as `Authorization: Bearer`.
+    OAuth2ClientCredentials {
+        /// Default token endpoint (an [`crate::Environment`] may override it).
+        token_url: &'static str,
+        scope: Option<&'static str>,
+    },
+    /// Identify VideoIdent: `POST {base_url}{login_path}` with `{PARTNER, APIKEY}` returns a
+    /// JWT, sent as `X-API-TOKEN` with `X-API-PARTNER` on every call.
+    IdentifyPartnerLogin { login_path: &'static str },
+}
 
 /// What a caller authenticates with. `Debug` never shows a secret.
 #[derive(Clone)]
