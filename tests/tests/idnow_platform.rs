@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use idverify_idnow_platform::{self as idnow, TypedDatablock, types};
-use idverify_runtime::{Credentials, ErrorKind};
+use idverify_runtime::{ClientBuilder, Credentials, ErrorKind};
 use idverify_tests::{LocalServer, round_trip_examples, without_nulls};
 use serde_json::{Value, json};
 
@@ -310,15 +310,21 @@ fn vendor_routes(vendor: Arc<Vendor>) -> Router {
 }
 
 async fn start() -> (Arc<Vendor>, LocalServer, idnow::Client) {
+    start_with(|builder| builder).await
+}
+
+/// The vendor and a client of it, with `configure` applied to the client's builder.
+async fn start_with(
+    configure: impl FnOnce(ClientBuilder<idnow::Client>) -> ClientBuilder<idnow::Client>,
+) -> (Arc<Vendor>, LocalServer, idnow::Client) {
     let vendor = Arc::new(Vendor::default());
     let server = LocalServer::start(vendor_routes(vendor.clone())).await;
     *vendor.base_url.lock().unwrap() = server.base_url.clone();
-    let client = idnow::Client::builder()
+    let builder = idnow::Client::builder()
         .base_url(format!("{}/api/v1", server.base_url))
         .token_url(format!("{}/oidc/token", server.base_url))
-        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET))
-        .build()
-        .expect("client");
+        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET));
+    let client = configure(builder).build().expect("client");
     (vendor, server, client)
 }
 
@@ -572,16 +578,9 @@ async fn data_blocks_come_back_raw_and_typed() {
 /// here the user agent) reaches it too.
 #[tokio::test]
 async fn file_url_uses_the_builders_http_settings() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    *vendor.base_url.lock().unwrap() = server.base_url.clone();
-    let client = idnow::Client::builder()
-        .base_url(format!("{}/api/v1", server.base_url))
-        .token_url(format!("{}/oidc/token", server.base_url))
-        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET))
-        .configure_http(|http| http.user_agent("acme-gateway/1"))
-        .build()
-        .expect("client");
+    let (vendor, _server, client) =
+        start_with(|builder| builder.configure_http(|http| http.user_agent("acme-gateway/1")))
+            .await;
     let report = "48b99c09-8747-4ef0-9692-6bd24c089c72";
     client
         .list_flows()

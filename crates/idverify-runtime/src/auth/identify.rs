@@ -22,23 +22,8 @@ pub(super) async fn fetch_partner_token(
     api_key: &SecretString,
 ) -> Result<(SecretString, Option<Duration>), AuthError> {
     let body = serde_json::json!({ "PARTNER": partner, "APIKEY": api_key.expose_secret() });
-    let response = http
-        .post(login_url)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|source| AuthError::Transport {
-            url: login_url.to_string(),
-            source,
-        })?;
-    let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|source| AuthError::Transport {
-            url: login_url.to_string(),
-            source,
-        })?;
+    let (status, bytes) =
+        super::send_token_request(http.post(login_url).json(&body), login_url).await?;
     let parsed: Option<PartnerLoginResponse> = serde_json::from_slice(&bytes).ok();
     if !status.is_success() {
         return Err(AuthError::Rejected {

@@ -328,6 +328,22 @@ impl AuthState {
     }
 }
 
+/// Sends a token (or login) request and reads its answer; failing to is
+/// [`AuthError::Transport`] naming `url`.
+async fn send_token_request(
+    request: reqwest::RequestBuilder,
+    url: &str,
+) -> Result<(reqwest::StatusCode, bytes::Bytes), AuthError> {
+    let transport = |source| AuthError::Transport {
+        url: url.to_string(),
+        source,
+    };
+    let response = request.send().await.map_err(transport)?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(transport)?;
+    Ok((status, body))
+}
+
 fn bearer(token: &SecretString) -> HeaderValue {
     sensitive_header(&format!("Bearer {}", token.expose_secret()))
 }

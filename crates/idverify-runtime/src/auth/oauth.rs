@@ -33,25 +33,12 @@ pub(super) async fn fetch_client_credentials(
     if let Some(scope) = scope {
         form.push(("scope", scope));
     }
-    let response = http
+    let request = http
         .post(token_url)
         .basic_auth(client_id, Some(client_secret.expose_secret()))
         .header(reqwest::header::ACCEPT, "application/json")
-        .form(&form)
-        .send()
-        .await
-        .map_err(|source| AuthError::Transport {
-            url: token_url.to_string(),
-            source,
-        })?;
-    let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|source| AuthError::Transport {
-            url: token_url.to_string(),
-            source,
-        })?;
+        .form(&form);
+    let (status, body) = super::send_token_request(request, token_url).await?;
     if !status.is_success() {
         let parsed: Option<OAuthErrorBody> = serde_json::from_slice(&body).ok();
         return Err(AuthError::Rejected {
