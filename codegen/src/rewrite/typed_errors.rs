@@ -200,6 +200,33 @@ impl VisitMut for DecodeViaRuntime<'_> {
         }
         syn::visit_mut::visit_arm_mut(self, arm);
     }
+
+    fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+        syn::visit_mut::visit_expr_match_mut(self, m);
+        merge_same_arms(m);
+    }
+}
+
+/// Statuses decoded the same way share one arm (`400u16 | 401u16 => ...`). Only arms
+/// without a guard on literal patterns are merged: they cannot overlap, so their order
+/// does not matter, and the wildcard stays last.
+fn merge_same_arms(m: &mut syn::ExprMatch) {
+    let mut kept: Vec<syn::Arm> = Vec::with_capacity(m.arms.len());
+    for arm in m.arms.drain(..) {
+        let mergeable = |a: &syn::Arm| a.guard.is_none() && !matches!(a.pat, syn::Pat::Wild(_));
+        let body = arm.body.to_token_stream().to_string();
+        let same = kept.iter_mut().find(|k| {
+            mergeable(k) && mergeable(&arm) && k.body.to_token_stream().to_string() == body
+        });
+        match same {
+            Some(earlier) => {
+                let (first, next) = (&earlier.pat, &arm.pat);
+                earlier.pat = syn::parse_quote!(#first | #next);
+            }
+            None => kept.push(arm),
+        }
+    }
+    m.arms = kept;
 }
 
 #[cfg(test)]
@@ -229,6 +256,7 @@ mod tests {
                         match response.status().as_u16() {
                             200u16 => ResponseValue::from_response(response).await,
                             400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                             _ => Err(Error::UnexpectedResponse(response)),
                         }
                     }

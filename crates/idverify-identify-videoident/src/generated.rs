@@ -5003,77 +5003,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "create_ident").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 404u16 | 409u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5178,77 +5108,7 @@ pub mod builder {
                         )
                         .await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "set_onboardify_appointment",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "set_onboardify_appointment",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "set_onboardify_appointment",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "set_onboardify_appointment",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "set_onboardify_appointment",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "set_onboardify_appointment",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "set_onboardify_appointment",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 404u16 | 409u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5333,77 +5193,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "get_ident").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 404u16 | 409u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5486,77 +5276,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "get_ident_data").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident_data",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident_data",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident_data",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident_data",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident_data",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident_data",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_ident_data",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 404u16 | 409u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5619,77 +5339,7 @@ pub mod builder {
                     ::idverify_runtime::decode::success(response, "get_all_projects")
                         .await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_projects",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_projects",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_projects",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_projects",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_projects",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_projects",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_projects",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 404u16 | 409u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5788,77 +5438,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "get_project").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_project",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_project",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_project",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_project",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_project",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_project",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_project",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 404u16 | 409u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5921,77 +5501,7 @@ pub mod builder {
                     ::idverify_runtime::decode::success(response, "get_all_webhooks")
                         .await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_webhooks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_webhooks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_webhooks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_webhooks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_webhooks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                409u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_webhooks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_all_webhooks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 404u16 | 409u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,

@@ -3358,67 +3358,7 @@ pub mod builder {
                     ::idverify_runtime::decode::success(response, "retrieve_session")
                         .await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                503u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 | 503u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -3521,77 +3461,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "create_session").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                422u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                503u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 422u16 | 429u16 | 500u16 | 503u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -3679,57 +3549,7 @@ pub mod builder {
                         )
                         .await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session_status",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session_status",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session_status",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session_status",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_session_status",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -3833,57 +3653,7 @@ pub mod builder {
                 .await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -3973,57 +3743,7 @@ pub mod builder {
                     ::idverify_runtime::decode::success(response, "retrieve_log_entry")
                         .await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_log_entry",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_log_entry",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_log_entry",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_log_entry",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "retrieve_log_entry",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -4279,47 +3999,7 @@ pub mod builder {
                     ::idverify_runtime::decode::success(response, "list_log_entries")
                         .await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_log_entries",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_log_entries",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_log_entries",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_log_entries",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 429u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -4429,77 +4109,7 @@ pub mod builder {
                         )
                         .await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_bank_id_mobile_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_bank_id_mobile_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                402u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_bank_id_mobile_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_bank_id_mobile_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                422u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_bank_id_mobile_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                429u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_bank_id_mobile_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_bank_id_mobile_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                503u16 => {
+                400u16 | 401u16 | 402u16 | 403u16 | 422u16 | 429u16 | 500u16 | 503u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,

@@ -5481,37 +5481,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "list_flows").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_flows",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_flows",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_flows",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5646,53 +5616,10 @@ pub mod builder {
                 .send(&client.client, request, "create_session")
                 .await?;
             match response.status().as_u16() {
-                200u16 => {
+                200u16 | 201u16 => {
                     ::idverify_runtime::decode::success(response, "create_session").await
                 }
-                201u16 => {
-                    ::idverify_runtime::decode::success(response, "create_session").await
-                }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5793,47 +5720,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "get_session").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5934,47 +5821,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "get_datablocks").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_datablocks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_datablocks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_datablocks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_datablocks",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -6066,47 +5913,7 @@ pub mod builder {
             let response = client.inner.send(&client.client, request, "get_file").await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_file",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_file",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_file",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_file",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,

@@ -4168,37 +4168,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "create_session").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -4339,47 +4309,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "get_session").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -4520,47 +4450,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "cancel_session").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "cancel_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "cancel_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "cancel_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "cancel_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,

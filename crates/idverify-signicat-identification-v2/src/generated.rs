@@ -5363,37 +5363,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "list_sessions").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_sessions",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_sessions",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_sessions",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5488,43 +5458,10 @@ pub mod builder {
                 .send(&client.client, request, "create_session")
                 .await?;
             match response.status().as_u16() {
-                200u16 => {
+                200u16 | 201u16 => {
                     ::idverify_runtime::decode::success(response, "create_session").await
                 }
-                201u16 => {
-                    ::idverify_runtime::decode::success(response, "create_session").await
-                }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "create_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5606,47 +5543,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "get_session").await
                 }
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "get_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                400u16 | 401u16 | 403u16 | 404u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5729,49 +5626,8 @@ pub mod builder {
                 .send(&client.client, request, "invalidate_session")
                 .await?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                404u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "invalidate_session",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                200u16 | 204u16 => Ok(ResponseValue::empty(response)),
+                400u16 | 401u16 | 403u16 | 404u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5833,27 +5689,7 @@ pub mod builder {
                 200u16 => {
                     ::idverify_runtime::decode::success(response, "list_languages").await
                 }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_languages",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_languages",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                401u16 | 403u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -5916,27 +5752,7 @@ pub mod builder {
                     ::idverify_runtime::decode::success(response, "list_id_providers")
                         .await
                 }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_id_providers",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_id_providers",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                401u16 | 403u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
@@ -6005,27 +5821,7 @@ pub mod builder {
                         )
                         .await
                 }
-                401u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_account_id_providers",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                403u16 => {
-                    Err(
-                        ::idverify_runtime::decode::error(
-                                response,
-                                "list_account_id_providers",
-                                super::API.error_shape,
-                            )
-                            .await,
-                    )
-                }
-                500u16 => {
+                401u16 | 403u16 | 500u16 => {
                     Err(
                         ::idverify_runtime::decode::error(
                                 response,
