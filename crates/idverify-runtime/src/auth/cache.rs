@@ -61,3 +61,37 @@ impl TokenCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// On paused time: a token is reused until its refresh time, then fetched again, and
+    /// dropping an older token than the cached one keeps the cached one.
+    #[tokio::test(start_paused = true)]
+    async fn a_token_is_reused_until_its_refresh_time() {
+        let cache = TokenCache::new();
+        let fetches = AtomicUsize::new(0);
+        let fetch = || async {
+            let n = fetches.fetch_add(1, Ordering::SeqCst);
+            Ok((
+                SecretString::from(format!("token-{n}")),
+                Some(Duration::from_secs(60)),
+            ))
+        };
+        let token = |t: SecretString| t.expose_secret().to_string();
+        assert_eq!(token(cache.get(fetch).await.unwrap()), "token-0");
+        tokio::time::advance(Duration::from_secs(59)).await;
+        assert_eq!(token(cache.get(fetch).await.unwrap()), "token-0");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(token(cache.get(fetch).await.unwrap()), "token-1");
+
+        cache.invalidate("token-0").await;
+        assert_eq!(token(cache.get(fetch).await.unwrap()), "token-1");
+        cache.invalidate("token-1").await;
+        assert_eq!(token(cache.get(fetch).await.unwrap()), "token-2");
+        assert_eq!(fetches.load(Ordering::SeqCst), 3);
+    }
+}
