@@ -20,6 +20,75 @@ pub struct Config {
     /// `webhooks` module that verifies them.
     #[serde(default)]
     pub webhooks: Option<WebhooksConfig>,
+    /// The shape of the vendor's documented error bodies; without it the runtime guesses
+    /// the shape of each body.
+    #[serde(default)]
+    pub errors: Option<ErrorsConfig>,
+}
+
+/// `[errors]`: how the vendor's error bodies are built.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorsConfig {
+    /// One of [`ErrorShape::NAMES`].
+    pub shape: ErrorShape,
+}
+
+/// A vendor error body shape the runtime decodes (`idverify_runtime::VendorErrorShape`).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorShape {
+    /// RFC 7807 problem document: `{type, title, detail, code, traceId, invalidParams}`.
+    Problem,
+    /// OAuth2 (RFC 6749 §5.2): `{error, error_description}`.
+    Oauth,
+    /// Legacy Idfy: `{NativeErrorCode, ErrorCode, ErrorMessage}`.
+    Idfy,
+    /// Identify envelope: `{result: false, messages: [...]}`.
+    Identify,
+    /// A JSON object with `code`/`message` (and `errors: [{field, message}]`, `traceId`).
+    Generic,
+}
+
+impl ErrorShape {
+    /// The names `[errors] shape` accepts.
+    pub const NAMES: &[&str] = &["problem", "oauth", "idfy", "identify", "generic"];
+
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "problem" => Self::Problem,
+            "oauth" => Self::Oauth,
+            "idfy" => Self::Idfy,
+            "identify" => Self::Identify,
+            "generic" => Self::Generic,
+            _ => return None,
+        })
+    }
+
+    /// The `idverify_runtime::VendorErrorShape` variant.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Self::Problem => "Problem",
+            Self::Oauth => "OAuth",
+            Self::Idfy => "Idfy",
+            Self::Identify => "Identify",
+            Self::Generic => "Generic",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorShape {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Self::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "errors.shape `{name}` is not a known error shape; use one of {}",
+                Self::NAMES.join(", ")
+            ))
+        })
+    }
 }
 
 /// The vendor's webhook signature scheme. `kind` selects it.

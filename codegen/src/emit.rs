@@ -33,9 +33,9 @@ pub fn header(comment: &str, sources: &[String], sha256: &str) -> String {
     out
 }
 
-/// Items appended to progenitor's output: the API's description (from codegen.toml),
-/// the builder entry point and the `ClientHooks` glue into `idverify-runtime`. They must
-/// live in the generated crate (orphan rule).
+/// Items appended to progenitor's output: the API's description (from codegen.toml) and
+/// the builder entry point into `idverify-runtime`. Operations send through the runtime
+/// themselves (see `rewrite::typed_errors`), so no `ClientHooks` are implemented.
 pub fn runtime_glue(config: &Config) -> TokenStream {
     let name = &config.krate.name;
     let base_url = &config.api.base_url;
@@ -106,6 +106,13 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             }
         }
     });
+    let error_shape = match &config.errors {
+        Some(errors) => {
+            let shape = format_ident!("{}", errors.shape.variant());
+            quote!(::std::option::Option::Some(::idverify_runtime::VendorErrorShape::#shape))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let webhooks = config.webhooks.as_ref().map(webhooks_module);
     quote! {
         #webhooks
@@ -125,6 +132,7 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             environments: environments::ALL,
             auth: #auth,
             default_headers: &[#((#header_names, #header_values)),*],
+            error_shape: #error_shape,
         };
 
         impl ::idverify_runtime::GeneratedClient for Client {
@@ -157,27 +165,6 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             /// shares the credentials, token cache and retry budget.
             pub fn with_options(&self, options: ::idverify_runtime::CallOptions) -> Self {
                 Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_options(options))
-            }
-        }
-
-        impl ClientHooks<::idverify_runtime::Runtime> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut ::reqwest::Request,
-                info: &OperationInfo,
-            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-                self.inner
-                    .authorize(&self.client, request, info.operation_id)
-                    .await
-                    .map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))
-            }
-
-            async fn exec(
-                &self,
-                request: ::reqwest::Request,
-                info: &OperationInfo,
-            ) -> ::reqwest::Result<::reqwest::Response> {
-                self.inner.execute(&self.client, request, info.operation_id).await
             }
         }
     }

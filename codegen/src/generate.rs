@@ -1,6 +1,7 @@
 //! Pass 4: progenitor. All progenitor settings live here, so every crate is generated
-//! the same way: builder interface, the runtime's inner type, hooks the crate must
-//! implement (we emit them, see [`crate::emit`]).
+//! the same way: builder interface, the runtime's inner type, progenitor's default
+//! (empty) hooks: operations send through the runtime instead (see
+//! [`crate::rewrite::typed_errors`]).
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -44,7 +45,7 @@ fn settings(types: &TypesConfig) -> GenerationSettings {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_inner_type(inner_type())
-        .with_hooks(HooksMode::Expected)
+        .with_hooks(HooksMode::Optional)
         // Ordered maps: stable `Debug` and serialisation of free-form objects.
         .with_map_type("::std::collections::BTreeMap")
         .with_derive("PartialEq");

@@ -202,6 +202,47 @@ fn webhook_settings_are_checked_against_the_config_and_the_spec() {
 }
 
 #[test]
+fn an_unknown_error_shape_is_named_with_its_key_and_the_known_ones() {
+    let config = format!("{CONFIG}\n[errors]\nshape = \"soap-fault\"\n");
+    let root = root_with(&[
+        ("specs/example/codegen.toml", &config),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+    ]);
+    let error = plan_error(root.path());
+    assert!(
+        error.contains("specs/example/codegen.toml at line 14"),
+        "{error}"
+    );
+    assert!(
+        error.contains("errors.shape `soap-fault` is not a known error shape"),
+        "{error}"
+    );
+    assert!(
+        error.contains("problem, oauth, idfy, identify, generic"),
+        "{error}"
+    );
+
+    // A declared shape is carried into the API's descriptor.
+    let config = format!("{CONFIG}\n[errors]\nshape = \"oauth\"\n");
+    let root = root_with(&[
+        ("specs/example/codegen.toml", &config),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+    ]);
+    let plans = pipeline::plan_all(root.path(), None).expect("a known shape");
+    let generated = plans
+        .iter()
+        .flat_map(|(_, plan)| plan.files())
+        .find(|f| f.path.ends_with("src/generated.rs"))
+        .expect("generated.rs");
+    assert!(
+        generated
+            .contents
+            .contains("::idverify_runtime::VendorErrorShape::OAuth"),
+        "no declared shape in the descriptor"
+    );
+}
+
+#[test]
 fn a_missing_codegen_toml_is_reported() {
     let root = root_with(&[("specs/example/openapi.yaml", GOOD_SPEC)]);
     let error = plan_error(root.path());

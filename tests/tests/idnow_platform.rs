@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use idverify_idnow_platform::{self as idnow, TypedDatablock, types};
-use idverify_runtime::{Credentials, ErrorKind};
+use idverify_runtime::{ClientBuilder, Credentials, ErrorKind};
 use idverify_tests::{LocalServer, round_trip_examples, without_nulls};
 use serde_json::{Value, json};
 
@@ -26,6 +26,7 @@ struct Seen {
     uri: String,
     authorization: Option<String>,
     content_type: Option<String>,
+    user_agent: Option<String>,
     body: String,
 }
 
@@ -50,6 +51,7 @@ impl Vendor {
             uri: uri.to_string(),
             authorization: header("authorization"),
             content_type: header("content-type"),
+            user_agent: header("user-agent"),
             body: body.to_string(),
         });
     }
@@ -308,15 +310,21 @@ fn vendor_routes(vendor: Arc<Vendor>) -> Router {
 }
 
 async fn start() -> (Arc<Vendor>, LocalServer, idnow::Client) {
+    start_with(|builder| builder).await
+}
+
+/// The vendor and a client of it, with `configure` applied to the client's builder.
+async fn start_with(
+    configure: impl FnOnce(ClientBuilder<idnow::Client>) -> ClientBuilder<idnow::Client>,
+) -> (Arc<Vendor>, LocalServer, idnow::Client) {
     let vendor = Arc::new(Vendor::default());
     let server = LocalServer::start(vendor_routes(vendor.clone())).await;
     *vendor.base_url.lock().unwrap() = server.base_url.clone();
-    let client = idnow::Client::builder()
+    let builder = idnow::Client::builder()
         .base_url(format!("{}/api/v1", server.base_url))
         .token_url(format!("{}/oidc/token", server.base_url))
-        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET))
-        .build()
-        .expect("client");
+        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET));
+    let client = configure(builder).build().expect("client");
     (vendor, server, client)
 }
 
@@ -563,6 +571,42 @@ async fn data_blocks_come_back_raw_and_typed() {
             "`{personal}` appears in Debug output"
         );
     }
+}
+
+/// `file_url` cannot use the client's own HTTP client (it follows redirects): it uses one
+/// made from the builder's settings, so what `configure_http` sets (a proxy, TLS roots,
+/// here the user agent) reaches it too.
+#[tokio::test]
+async fn file_url_uses_the_builders_http_settings() {
+    let (vendor, _server, client) =
+        start_with(|builder| builder.configure_http(|http| http.user_agent("acme-gateway/1")))
+            .await;
+    let report = "48b99c09-8747-4ef0-9692-6bd24c089c72";
+    client
+        .list_flows()
+        .environment(types::Environment::Live)
+        .send()
+        .await
+        .expect("flows");
+    client
+        .file_url(types::Environment::Live, report)
+        .await
+        .expect("presigned URL");
+    let calls = vendor.seen("GET", "/api/v1/");
+    assert_eq!(calls.len(), 2);
+    for call in &calls {
+        assert_eq!(
+            call.user_agent.as_deref(),
+            Some("acme-gateway/1"),
+            "{}",
+            call.uri
+        );
+    }
+    assert_eq!(
+        vendor.seen("GET", "/presigned/").len(),
+        0,
+        "no redirect followed"
+    );
 }
 
 #[tokio::test]

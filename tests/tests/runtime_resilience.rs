@@ -162,16 +162,29 @@ async fn a_503_is_retried_for_get_but_not_for_post() {
     assert_eq!(faults.session_calls.load(Ordering::SeqCst), 2);
 }
 
-#[tokio::test]
+/// On paused time: the runtime's clock and sleeps are tokio's, so the 15 s the vendor
+/// asks for pass at once in real time and exactly in the runtime's.
+#[tokio::test(start_paused = true)]
 async fn a_429_waits_for_retry_after_even_for_post() {
     let (_server, faults, client) = setup(Faults {
         status: AtomicUsize::new(429),
-        retry_after: Some("1"),
+        retry_after: Some("15"),
         ..Faults::default()
     })
     .await;
+    let client = client.with_options(
+        CallOptions::default()
+            .retry(RetryPolicy {
+                max_delay: Duration::from_secs(60),
+                ..fast_retries()
+            })
+            // No attempt timeout: on paused time it would be the next timer to fire
+            // whenever the runtime waits for the local server.
+            .attempt_timeout(None),
+    );
     faults.failures.store(1, Ordering::SeqCst);
-    let started = Instant::now();
+    let wall_clock = Instant::now();
+    let started = tokio::time::Instant::now();
     let created = client
         .create_session()
         .body(create_body())
@@ -180,9 +193,14 @@ async fn a_429_waits_for_retry_after_even_for_post() {
         .expect("retried after 429");
     assert_eq!(created.status(), 200);
     assert!(
-        started.elapsed() >= Duration::from_millis(950),
+        started.elapsed() >= Duration::from_secs(15),
         "waited {:?}",
         started.elapsed()
+    );
+    assert!(
+        wall_clock.elapsed() < Duration::from_secs(5),
+        "the wait was not real: {:?}",
+        wall_clock.elapsed()
     );
     assert_eq!(faults.session_calls.load(Ordering::SeqCst), 2);
 }

@@ -10,7 +10,8 @@
 //!    `Option<T>`.
 //! 6. [`default_extra_maps`]: builders start with an empty map of additional
 //!    properties instead of an error (typify treats the flattened map as required).
-//! 7. [`typed_errors`]: `send()` returns `idverify_runtime::Error<E>`.
+//! 7. [`typed_errors`]: `send()` sends through `Runtime::send` and returns
+//!    `idverify_runtime::Error<E>`, built by the runtime's decoding.
 //! 8. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
 //!    they are shown as text instead of counting as ignored tests.
 

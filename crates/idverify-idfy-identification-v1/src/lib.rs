@@ -14,9 +14,8 @@ pub mod generated {
 
 pub use generated::*;
 
-/// Documented error statuses of `GET /identification/log/filter/{year}`: their bodies are
-/// [`types::ErrorDetails`].
-const LOG_FILTER_ERROR_STATUSES: &[u16] = &[400, 401, 403, 429, 500];
+use idverify_runtime::decode;
+
 
 /// The operation name the next-page helper reports in errors and to the runtime.
 const NEXT_PAGE_OPERATION: &str = "list_log_entries_next_page";
@@ -36,60 +35,43 @@ impl Client {
         &self,
         next_link: &str,
     ) -> Result<ResponseValue<types::IdentificationLogList>, Error<types::ErrorDetails>> {
-        match self.next_page(next_link).await {
-            Ok(page) => Ok(page),
-            Err(error) => Err(Error::from_progenitor(error, NEXT_PAGE_OPERATION, |body| {
-                serde_json::to_value(body).ok()
-            })
-            .await),
-        }
-    }
-
-    async fn next_page(
-        &self,
-        next_link: &str,
-    ) -> Result<
-        ResponseValue<types::IdentificationLogList>,
-        progenitor_client::Error<types::ErrorDetails>,
-    > {
-        use progenitor_client::Error as P;
         let base = reqwest::Url::parse(&self.baseurl)
-            .map_err(|e| P::InvalidRequest(format!("base URL: {e}")))?;
-        let url = base
-            .join(next_link.trim())
-            .map_err(|e| P::InvalidRequest(format!("NextLink is not a URL: {e}")))?;
+            .map_err(|e| Error::invalid_request(NEXT_PAGE_OPERATION, format!("base URL: {e}")))?;
+        let url = base.join(next_link.trim()).map_err(|e| {
+            Error::invalid_request(NEXT_PAGE_OPERATION, format!("NextLink is not a URL: {e}"))
+        })?;
         if url.origin() != base.origin() {
             // Only the origin: the link's query may hold filters such as a name.
-            return Err(P::InvalidRequest(format!(
-                "NextLink points to {}, not to the client's {}; not sending the access token \
-                 there (use `list_log_entries().skip(n)` instead)",
-                url.origin().ascii_serialization(),
-                base.origin().ascii_serialization(),
-            )));
+            return Err(Error::invalid_request(
+                NEXT_PAGE_OPERATION,
+                format!(
+                    "NextLink points to {}, not to the client's {}; not sending the access \
+                     token there (use `list_log_entries().skip(n)` instead)",
+                    url.origin().ascii_serialization(),
+                    base.origin().ascii_serialization(),
+                ),
+            ));
         }
-        let mut request = self
+        let request = self
             .client
             .get(url)
             .header(
                 reqwest::header::ACCEPT,
                 reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        self.runtime()
-            .authorize(&self.client, &mut request, NEXT_PAGE_OPERATION)
-            .await
-            .map_err(|e| P::Custom(e.to_string()))?;
+            .build()
+            .map_err(|e| Error::transport(NEXT_PAGE_OPERATION, e))?;
         let response = self
             .runtime()
-            .execute(&self.client, request, NEXT_PAGE_OPERATION)
+            .send(&self.client, request, NEXT_PAGE_OPERATION)
             .await?;
         match response.status().as_u16() {
-            // The runtime's decoding keeps status and headers when a body does not match.
-            200 => idverify_runtime::decode::success(response).await,
-            status if LOG_FILTER_ERROR_STATUSES.contains(&status) => {
-                Err(idverify_runtime::decode::error(response).await)
+            200 => decode::success(response, NEXT_PAGE_OPERATION).await,
+            // The log filter's documented error statuses, whose bodies are `ErrorDetails`.
+            status if spec_facts::LIST_LOG_ENTRIES.documents_error(status) => {
+                Err(decode::error(response, NEXT_PAGE_OPERATION, API.error_shape).await)
             }
-            _ => Err(P::UnexpectedResponse(response)),
+            _ => Err(Error::unexpected(NEXT_PAGE_OPERATION, response).await),
         }
     }
 }

@@ -19,61 +19,39 @@ pub mod generated {
 
 pub use generated::*;
 
-use std::sync::OnceLock;
-use std::time::Duration;
-
-/// An HTTP client that does not follow redirects, shared by all `file_url` calls.
-fn no_redirect_client() -> Result<reqwest::Client, reqwest::Error> {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(client) = CLIENT.get() {
-        return Ok(client.clone());
-    }
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .user_agent(concat!("idverify/", env!("CARGO_PKG_VERSION")))
-        .build()?;
-    Ok(CLIENT.get_or_init(|| client).clone())
-}
-
 impl Client {
     /// The presigned download URL of a vault file (valid 3600 s), without downloading
     /// it: sends `GET /{environment}/files/{vaultEntryId}` with this client's
     /// credentials, does not follow the `302`, and returns its `Location` (resolved
     /// against the request URL if relative).
     ///
-    /// The request goes through an HTTP client of its own (no redirects, connect
-    /// timeout 10 s, timeout 30 s), not through one given to the builder with
-    /// `http_client`. A 401 with a cached token refreshes it and retries once, as for
-    /// every call.
+    /// The request goes through the client's no-redirect HTTP client
+    /// ([`idverify_runtime::Runtime::no_redirect_client`]: the builder's connect timeout
+    /// and `configure_http` settings, not following redirects), with the same retries,
+    /// timeouts and tracing as every call; a 401 with a cached token refreshes it and
+    /// retries once.
     pub async fn file_url(
         &self,
         environment: types::Environment,
         vault_entry_id: &str,
     ) -> Result<reqwest::Url, Error<()>> {
         const OPERATION: &str = "file_url";
-        let http = no_redirect_client().map_err(|e| Error::transport(OPERATION, e))?;
+        let http = self
+            .runtime()
+            .no_redirect_client()
+            .map_err(|e| Error::transport(OPERATION, e))?;
         let url = format!(
             "{}/{}/files/{}",
             self.baseurl,
             progenitor_client::encode_path(&environment.to_string()),
             progenitor_client::encode_path(vault_entry_id),
         );
-        let mut request = http
+        let request = http
             .get(url)
             .build()
             .map_err(|e| Error::transport(OPERATION, e))?;
         let request_url = request.url().clone();
-        self.runtime()
-            .authorize(&http, &mut request, OPERATION)
-            .await
-            .map_err(|e| Error::auth(OPERATION, e))?;
-        let response = self
-            .runtime()
-            .execute(&http, request, OPERATION)
-            .await
-            .map_err(|e| Error::transport(OPERATION, e))?;
+        let response = self.runtime().send(&http, request, OPERATION).await?;
         // Anything but a redirect with a usable `Location` is an unexpected answer: the
         // error keeps its status, request id and (on request) body.
         let location = response

@@ -1,20 +1,7 @@
 //! Static description of a vendor API, generated from its `codegen.toml`.
 
-/// How an API authenticates its callers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthScheme {
-    /// No authentication.
-    None,
-    /// OAuth2 client credentials; the access token goes as `Authorization: Bearer`.
-    OAuth2ClientCredentials {
-        /// Default token endpoint (an [`Environment`] may override it).
-        token_url: &'static str,
-        scope: Option<&'static str>,
-    },
-    /// Identify VideoIdent: `POST {base_url}{login_path}` with `{PARTNER, APIKEY}` returns a
-    /// JWT, sent as `X-API-TOKEN` with `X-API-PARTNER` on every call.
-    IdentifyPartnerLogin { login_path: &'static str },
-}
+use crate::auth::AuthScheme;
+use crate::error::VendorErrorShape;
 
 /// A named vendor environment (production, test, sandbox...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,4 +21,7 @@ pub struct ApiDescriptor {
     pub auth: AuthScheme,
     /// Headers sent on every request that does not set them itself.
     pub default_headers: &'static [(&'static str, &'static str)],
+    /// The shape of the error bodies the API documents (`[errors] shape`); `None`: not
+    /// declared, the shape of each body is guessed.
+    pub error_shape: Option<VendorErrorShape>,
 }

@@ -1,12 +1,14 @@
 //! `Client::builder()`: environment or base URL, credentials, HTTP settings, then `build()`.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::api::{ApiDescriptor, AuthScheme, Environment};
-use crate::auth::{Credentials, TokenCache};
+use crate::api::{ApiDescriptor, Environment};
+use crate::auth::{AuthState, Credentials};
+use crate::http::{HttpSettings, NoRedirectClient};
 use crate::retry::{RetryBudget, RetryPolicy};
-use crate::runtime::{Auth, CallOptions, Runtime};
+use crate::runtime::{CallOptions, Runtime};
 
 /// Implemented by every generated `Client`.
 pub trait GeneratedClient: Sized {
@@ -48,7 +50,7 @@ pub struct ClientBuilder<C> {
     token_url: Option<String>,
     credentials: Credentials,
     http: Option<reqwest::Client>,
-    connect_timeout: Duration,
+    http_settings: HttpSettings,
     options: CallOptions,
     retry_budget: u32,
     token_refresh_skew: Duration,
@@ -69,7 +71,10 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             token_url: None,
             credentials: Credentials::None,
             http: None,
-            connect_timeout: Duration::from_secs(10),
+            http_settings: HttpSettings {
+                connect_timeout: Duration::from_secs(10),
+                configure: None,
+            },
             options: CallOptions::default(),
             retry_budget: 500,
             token_refresh_skew: Duration::from_secs(30),
@@ -101,14 +106,28 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     }
 
     /// Use this `reqwest::Client` (its timeouts, proxy, TLS settings) instead of one built
-    /// from this builder's settings.
+    /// from this builder's settings. Operations that must not follow redirects (such as
+    /// IDnow's `file_url`) cannot change a given client: they use one built from this
+    /// builder's settings, so give proxy or TLS settings with [`Self::configure_http`]
+    /// when such operations are used.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
     }
 
+    /// Changes every `reqwest::ClientBuilder` this builder uses (proxy, TLS roots,
+    /// headers...): applied after the builder's own settings, to the client of every
+    /// call and to the no-redirect client of operations that read redirects themselves.
+    pub fn configure_http(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http_settings.configure = Some(Arc::new(configure));
+        self
+    }
+
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.http_settings.connect_timeout = timeout;
         self
     }
 
@@ -159,65 +178,33 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         check_url("base URL", &base_url)?;
         let http = match self.http {
             Some(http) => http,
-            // No client-wide timeout: each attempt gets its own (see `CallOptions`).
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .user_agent(concat!("idverify/", env!("CARGO_PKG_VERSION")))
-                .build()?,
+            None => self.http_settings.client(true)?,
         };
-        let given = match &self.credentials {
-            Credentials::None => "none",
-            Credentials::Bearer(_) => "a bearer token",
-            Credentials::ClientCredentials { .. } => "OAuth2 client credentials",
-            Credentials::Partner { .. } => "an Identify partner login",
-        };
-        let wrong = |expected| BuildError::WrongCredentials {
+        let token_url = self
+            .token_url
+            .or_else(|| self.environment.token_url.map(str::to_string));
+        let auth = AuthState::new(
+            api.auth,
+            self.credentials,
+            &base_url,
+            token_url,
+            self.token_refresh_skew,
+        )
+        .map_err(|m| BuildError::WrongCredentials {
             api: api.crate_name,
-            expected,
-            given,
-        };
-        let auth = match (api.auth, self.credentials) {
-            (_, Credentials::None) => Auth::None,
-            (_, Credentials::Bearer(token)) => Auth::Bearer(token),
-            (
-                AuthScheme::OAuth2ClientCredentials { token_url, scope },
-                Credentials::ClientCredentials {
-                    client_id,
-                    client_secret,
-                },
-            ) => {
-                let token_url = self
-                    .token_url
-                    .or_else(|| self.environment.token_url.map(str::to_string))
-                    .unwrap_or_else(|| token_url.to_string());
-                check_url("token URL", &token_url)?;
-                Auth::OAuth2 {
-                    token_url,
-                    scope: scope.map(str::to_string),
-                    client_id,
-                    client_secret,
-                    skew: self.token_refresh_skew,
-                    cache: TokenCache::new(),
-                }
-            }
-            (
-                AuthScheme::IdentifyPartnerLogin { login_path },
-                Credentials::Partner { partner, api_key },
-            ) => Auth::Partner {
-                login_url: format!("{base_url}{login_path}"),
-                partner,
-                api_key,
-                cache: TokenCache::new(),
-            },
-            (AuthScheme::OAuth2ClientCredentials { .. }, _) => {
-                return Err(wrong("OAuth2 client credentials"));
-            }
-            (AuthScheme::IdentifyPartnerLogin { .. }, _) => {
-                return Err(wrong("an Identify partner login"));
-            }
-            (AuthScheme::None, _) => return Err(wrong("no credentials")),
-        };
-        let runtime = Runtime::new(api, auth, self.options, RetryBudget::new(self.retry_budget));
+            expected: m.expected,
+            given: m.given,
+        })?;
+        if let Some(token_url) = auth.token_url() {
+            check_url("token URL", token_url)?;
+        }
+        let runtime = Runtime::new(
+            api,
+            auth,
+            self.options,
+            RetryBudget::new(self.retry_budget),
+            NoRedirectClient::new(self.http_settings),
+        );
         Ok(C::from_parts(&base_url, http, runtime))
     }
 }

@@ -1,65 +1,72 @@
-//! Body decoding used by the generated code in place of progenitor's, so that a body
-//! that does not match its schema keeps the response's status and headers (progenitor's
-//! error for it has neither): the response is rebuilt with its bytes and returned as an
-//! unexpected response, marked, and [`crate::Error`] reports it with status and request
-//! id.
+//! Decoding of responses, used by the generated operations (and hand-written ones) in
+//! place of progenitor's: the body is read once and kept as received, and the
+//! operation's [`Error`] is built here directly, with status, headers and the body's
+//! bytes, so a body that does not match its schema still reports status and request id.
 
-use bytes::Bytes;
-use progenitor_client::{Error, ResponseValue};
+use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 
-use crate::error::SchemaMismatch;
-
-/// Marks a rebuilt response whose body did not match the documented schema.
-#[derive(Debug, Clone)]
-pub(crate) struct Mismatch(pub(crate) SchemaMismatch);
+use crate::error::{Error, ErrorKind, SchemaMismatch, VendorError, VendorErrorShape};
 
 /// Decodes a documented JSON success body.
-#[doc(hidden)]
 pub async fn success<T: DeserializeOwned, E>(
     response: reqwest::Response,
+    operation: &'static str,
 ) -> Result<ResponseValue<T>, Error<E>> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    let (status, headers, body) = read(response, operation).await?;
     match serde_json::from_slice(&body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-        Err(e) => Err(Error::UnexpectedResponse(rebuild(
+        Err(e) => {
+            Err(
+                Error::from_response(ErrorKind::InvalidResponse, operation, status, headers, body)
+                    .with_mismatch(SchemaMismatch::from_serde(&e))
+                    .with_guessed_vendor(),
+            )
+        }
+    }
+}
+
+/// Decodes a documented JSON error body of type `E`, and the vendor error from it in the
+/// API's declared `shape` (guessed when the API declares none). A body that is not an
+/// `E` makes an [`ErrorKind::UnexpectedStatus`] error.
+pub async fn error<E: DeserializeOwned>(
+    response: reqwest::Response,
+    operation: &'static str,
+    shape: Option<VendorErrorShape>,
+) -> Error<E> {
+    let (status, headers, body) = match read(response, operation).await {
+        Ok(parts) => parts,
+        Err(error) => return error,
+    };
+    match serde_json::from_slice::<E>(&body) {
+        Ok(typed) => {
+            let vendor = match shape {
+                Some(shape) => VendorError::decode_as(shape, &body),
+                None => VendorError::decode(&body),
+            };
+            Error::from_response(ErrorKind::Vendor, operation, status, headers, body)
+                .with_typed(typed, vendor)
+        }
+        Err(_) => Error::from_response(
+            ErrorKind::UnexpectedStatus,
+            operation,
             status,
             headers,
             body,
-            Some(SchemaMismatch::from_serde(&e)),
-        ))),
+        )
+        .with_guessed_vendor(),
     }
 }
 
-/// Decodes a documented JSON error body; one in another shape stays an unexpected
-/// response with its status, headers and body.
-#[doc(hidden)]
-pub async fn error<E: DeserializeOwned>(response: reqwest::Response) -> Error<E> {
+async fn read<E>(
+    response: reqwest::Response,
+    operation: &'static str,
+) -> Result<(reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>), Error<E>> {
     let status = response.status();
     let headers = response.headers().clone();
-    let body = match response.bytes().await {
-        Ok(body) => body,
-        Err(e) => return Error::ResponseBodyError(e),
-    };
-    match serde_json::from_slice(&body) {
-        Ok(value) => Error::ErrorResponse(ResponseValue::new(value, status, headers)),
-        Err(_) => Error::UnexpectedResponse(rebuild(status, headers, body, None)),
-    }
-}
-
-fn rebuild(
-    status: reqwest::StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: Bytes,
-    mismatch: Option<SchemaMismatch>,
-) -> reqwest::Response {
-    let mut response = http::Response::new(body);
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    if let Some(mismatch) = mismatch {
-        response.extensions_mut().insert(Mismatch(mismatch));
-    }
-    reqwest::Response::from(response)
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| Error::transport(operation, e))?;
+    Ok((status, headers, body.to_vec()))
 }

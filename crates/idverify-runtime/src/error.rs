@@ -98,16 +98,61 @@ fn text(value: &Value, key: &str) -> Option<String> {
 }
 
 impl VendorError {
-    /// Decodes a vendor error body; `None` if it is not a JSON object of a known shape.
+    /// Decodes a vendor error body of unknown shape, guessing the shape from its members;
+    /// `None` if it is not a JSON object of a known shape. For bodies an API does not
+    /// document (its declared shape is used for the ones it does, see [`Self::decode_as`]).
     pub fn decode(body: &[u8]) -> Option<Self> {
         let value: Value = serde_json::from_slice(body).ok()?;
         Self::from_value(&value)
     }
 
+    /// Decodes a body the API documents in `shape`; `None` if it is not a JSON object.
+    pub fn decode_as(shape: VendorErrorShape, body: &[u8]) -> Option<Self> {
+        let value: Value = serde_json::from_slice(body).ok()?;
+        value.is_object().then(|| Self::read(shape, &value))
+    }
+
+    /// Guesses the shape of a JSON error body from its members and decodes it.
     pub fn from_value(value: &Value) -> Option<Self> {
+        let shape = Self::guess_shape(value)?;
+        let decoded = Self::read(shape, value);
+        let empty = shape == VendorErrorShape::Generic
+            && decoded.code.is_none()
+            && decoded.message.is_none();
+        (!empty).then_some(decoded)
+    }
+
+    fn guess_shape(value: &Value) -> Option<VendorErrorShape> {
         let object = value.as_object()?;
         let has = |k: &str| object.contains_key(k);
-        let empty = |shape| VendorError {
+        // OAuth2: `error` with at most its own companions (a `{error, message}` body of
+        // another framework is not OAuth and falls through to the generic shape).
+        let oauth_keys = ["error", "error_description", "error_uri"];
+        Some(
+            if value["error"].is_string() && object.keys().all(|k| oauth_keys.contains(&k.as_str()))
+            {
+                VendorErrorShape::OAuth
+            } else if has("ErrorCode") || has("ErrorMessage") || has("NativeErrorCode") {
+                VendorErrorShape::Idfy
+            } else if value.get("result") == Some(&Value::Bool(false))
+                || (has("messages") && has("result"))
+            {
+                VendorErrorShape::Identify
+            } else if has("title")
+                || has("traceId")
+                || has("invalidParams")
+                || (has("type") && has("status"))
+            {
+                VendorErrorShape::Problem
+            } else {
+                VendorErrorShape::Generic
+            },
+        )
+    }
+
+    /// Reads the members `shape` defines from a JSON object.
+    fn read(shape: VendorErrorShape, value: &Value) -> Self {
+        let empty = VendorError {
             shape,
             code: None,
             title: None,
@@ -115,92 +160,86 @@ impl VendorError {
             trace_id: None,
             invalid_params: Vec::new(),
         };
-        // OAuth2: `error` with at most its own companions (a `{error, message}` body of
-        // another framework is not OAuth and falls through to the generic shape).
-        let oauth_keys = ["error", "error_description", "error_uri"];
-        if value["error"].is_string() && object.keys().all(|k| oauth_keys.contains(&k.as_str())) {
-            return Some(VendorError {
+        match shape {
+            VendorErrorShape::OAuth => VendorError {
                 code: text(value, "error"),
                 message: text(value, "error_description"),
-                ..empty(VendorErrorShape::OAuth)
-            });
-        }
-        if has("ErrorCode") || has("ErrorMessage") || has("NativeErrorCode") {
-            return Some(VendorError {
+                ..empty
+            },
+            VendorErrorShape::Idfy => VendorError {
                 code: text(value, "ErrorCode").or_else(|| text(value, "NativeErrorCode")),
                 message: text(value, "ErrorMessage"),
-                ..empty(VendorErrorShape::Idfy)
-            });
-        }
-        if value.get("result") == Some(&Value::Bool(false)) || (has("messages") && has("result")) {
-            let messages: Vec<String> = value
-                .get("messages")
-                .and_then(Value::as_array)
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            return Some(VendorError {
-                message: (!messages.is_empty()).then(|| messages.join("; ")),
-                ..empty(VendorErrorShape::Identify)
-            });
-        }
-        if has("title") || has("traceId") || has("invalidParams") || (has("type") && has("status"))
-        {
-            let invalid_params = value
-                .get("invalidParams")
-                .and_then(Value::as_array)
-                .map(|params| {
-                    params
-                        .iter()
-                        .filter_map(|p| {
-                            Some(InvalidParam {
-                                name: text(p, "name")?,
-                                reason: text(p, "reason"),
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            return Some(VendorError {
-                code: text(value, "code").or_else(|| text(value, "type")),
-                title: text(value, "title"),
-                message: text(value, "detail"),
-                trace_id: text(value, "traceId"),
-                invalid_params,
-                ..empty(VendorErrorShape::Problem)
-            });
-        }
-        let code = text(value, "code")
-            .or_else(|| text(value, "errorCode"))
-            .or_else(|| text(value, "error"))
-            .or_else(|| text(value, "error_code"));
-        let message = text(value, "message").or_else(|| text(value, "errorMessage"));
-        // Validation lists as `errors: [{field, message}]`.
-        let invalid_params: Vec<InvalidParam> = value
-            .get("errors")
-            .and_then(Value::as_array)
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| {
-                        Some(InvalidParam {
-                            name: text(e, "field").or_else(|| text(e, "name"))?,
-                            reason: text(e, "message").or_else(|| text(e, "reason")),
-                        })
+                ..empty
+            },
+            VendorErrorShape::Identify => {
+                let messages: Vec<String> = value
+                    .get("messages")
+                    .and_then(Value::as_array)
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|s| s.as_str().map(str::to_string))
+                            .collect()
                     })
-                    .collect()
-            })
-            .unwrap_or_default();
-        (code.is_some() || message.is_some()).then(|| VendorError {
-            code,
-            message,
-            invalid_params,
-            ..empty(VendorErrorShape::Generic)
-        })
+                    .unwrap_or_default();
+                VendorError {
+                    message: (!messages.is_empty()).then(|| messages.join("; ")),
+                    ..empty
+                }
+            }
+            // Problem members first; the `message`/`errors` extension members some
+            // problem APIs send (Signicat's .NET SDK reads them) otherwise.
+            VendorErrorShape::Problem => {
+                let mut invalid_params = params(value, "invalidParams", &["name"], &["reason"]);
+                if invalid_params.is_empty() {
+                    invalid_params = validation_errors(value);
+                }
+                VendorError {
+                    code: text(value, "code").or_else(|| text(value, "type")),
+                    title: text(value, "title"),
+                    message: text(value, "detail").or_else(|| text(value, "message")),
+                    trace_id: text(value, "traceId"),
+                    invalid_params,
+                    ..empty
+                }
+            }
+            VendorErrorShape::Generic => VendorError {
+                code: text(value, "code")
+                    .or_else(|| text(value, "errorCode"))
+                    .or_else(|| text(value, "error"))
+                    .or_else(|| text(value, "error_code")),
+                message: text(value, "message").or_else(|| text(value, "errorMessage")),
+                trace_id: text(value, "traceId"),
+                invalid_params: validation_errors(value),
+                ..empty
+            },
+        }
     }
+}
+
+/// Validation lists as `errors: [{field, message}]`.
+fn validation_errors(value: &Value) -> Vec<InvalidParam> {
+    params(value, "errors", &["field", "name"], &["message", "reason"])
+}
+
+/// The `{name, reason}` pairs of the array `key`, each member read from the first of
+/// `names`/`reasons` present.
+fn params(value: &Value, key: &str, names: &[&str], reasons: &[&str]) -> Vec<InvalidParam> {
+    let first = |p: &Value, keys: &[&str]| keys.iter().find_map(|k| text(p, k));
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|p| {
+                    Some(InvalidParam {
+                        name: first(p, names)?,
+                        reason: first(p, reasons),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Where a body failed to match its schema. Carries no value from the body: serde's
@@ -292,11 +331,12 @@ impl<E> Error<E> {
 
     /// The vendor's request or trace id: a response header, else the body's trace id.
     pub fn request_id(&self) -> Option<String> {
-        crate::runtime::request_id(&self.headers).or_else(|| self.vendor.as_ref()?.trace_id.clone())
+        crate::request_id::request_id(&self.headers)
+            .or_else(|| self.vendor.as_ref()?.trace_id.clone())
     }
 
-    /// The response body as received. May contain personal data: never log it as is.
-    /// For documented error bodies it is the parsed body serialised again.
+    /// The response body, byte for byte as received (documented error bodies too). May
+    /// contain personal data: never log it as is.
     pub fn raw_body(&self) -> Option<&[u8]> {
         self.body.as_deref()
     }
@@ -314,13 +354,38 @@ impl<E> Error<E> {
         }
     }
 
-    fn with_response(
-        mut self,
+    /// An error about a response: its status, headers and the body exactly as received.
+    pub(crate) fn from_response(
+        kind: ErrorKind,
+        operation: &'static str,
         status: reqwest::StatusCode,
         headers: reqwest::header::HeaderMap,
+        body: Vec<u8>,
     ) -> Self {
-        self.status = Some(status);
-        self.headers = headers;
+        let mut out = Self::new(kind, operation);
+        out.status = Some(status);
+        out.headers = headers;
+        out.body = Some(body);
+        out
+    }
+
+    /// The documented error body and the vendor error read from it.
+    pub(crate) fn with_typed(mut self, typed: E, vendor: Option<VendorError>) -> Self {
+        self.typed = Some(typed);
+        self.vendor = vendor;
+        self
+    }
+
+    /// The vendor error guessed from the body, which no schema describes.
+    pub(crate) fn with_guessed_vendor(mut self) -> Self {
+        self.vendor = self.body.as_deref().and_then(VendorError::decode);
+        self
+    }
+
+    /// Where the body failed to match its schema.
+    pub(crate) fn with_mismatch(mut self, mismatch: SchemaMismatch) -> Self {
+        self.detail = Some(mismatch.to_string());
+        self.source = Some(Box::new(mismatch));
         self
     }
 
@@ -341,101 +406,44 @@ impl<E> Error<E> {
         out
     }
 
-    /// For hand-written operations: a request that could not be built.
+    /// A request that could not be built (a parameter failed validation).
     pub fn invalid_request(operation: &'static str, message: impl Into<String>) -> Self {
         let mut out = Self::new(ErrorKind::InvalidRequest, operation);
         out.detail = Some(message.into());
         out
     }
 
-    /// For hand-written operations: credentials could not be obtained.
+    /// Credentials could not be obtained; the [`crate::AuthError`] is the `source()`.
     pub fn auth(operation: &'static str, error: crate::AuthError) -> Self {
         let mut out = Self::new(ErrorKind::Auth, operation);
-        out.detail = Some(error.to_string());
         out.source = Some(Box::new(error));
         out
     }
 
-    /// For hand-written operations: sending or reading failed (the URL is dropped).
+    /// Sending or reading failed (the URL is dropped).
     pub fn transport(operation: &'static str, error: reqwest::Error) -> Self {
         Self::from_transport(ErrorKind::Transport, error, operation)
     }
 
-    /// For hand-written operations: a response the operation did not expect; its body is
-    /// read and kept, and decoded if it is a vendor error.
+    /// A response the operation does not document (or whose error body is not the
+    /// documented one); its body is read and kept, and decoded if it looks like a vendor
+    /// error.
     pub async fn unexpected(operation: &'static str, response: reqwest::Response) -> Self {
-        Self::from_progenitor(
-            progenitor_client::Error::UnexpectedResponse(response),
-            operation,
-            |_| None,
-        )
-        .await
-    }
-
-    /// Converts progenitor's error (what the generated code produces) for `operation`.
-    /// `to_json` turns the documented error body back into JSON (for vendor decoding and
-    /// [`Error::raw_body`]); `None` for raw error bodies.
-    pub async fn from_progenitor(
-        error: progenitor_client::Error<E>,
-        operation: &'static str,
-        to_json: fn(&E) -> Option<Value>,
-    ) -> Self {
-        use progenitor_client::Error as P;
-        match error {
-            P::InvalidRequest(message) => {
-                let mut out = Self::new(ErrorKind::InvalidRequest, operation);
-                out.detail = Some(message);
-                out
-            }
-            P::CommunicationError(e) | P::ResponseBodyError(e) => {
-                Self::from_transport(ErrorKind::Transport, e, operation)
-            }
-            P::InvalidUpgrade(e) => Self::from_transport(ErrorKind::Other, e, operation),
-            P::ErrorResponse(response) => {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let typed = response.into_inner();
-                let json = to_json(&typed);
-                let mut out =
-                    Self::new(ErrorKind::Vendor, operation).with_response(status, headers);
-                out.vendor = json.as_ref().and_then(VendorError::from_value);
-                out.body = json.and_then(|j| serde_json::to_vec(&j).ok());
-                out.typed = Some(typed);
-                out
-            }
-            P::InvalidResponsePayload(body, serde_error) => {
-                let mut out = Self::new(ErrorKind::InvalidResponse, operation);
-                let mismatch = SchemaMismatch::from_serde(&serde_error);
-                out.detail = Some(mismatch.to_string());
-                out.source = Some(Box::new(mismatch));
-                out.body = Some(body.to_vec());
-                out
-            }
-            P::UnexpectedResponse(response) => {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let mismatch = response
-                    .extensions()
-                    .get::<crate::decode::Mismatch>()
-                    .map(|m| m.0.clone());
-                let body = response.bytes().await.ok().map(|b| b.to_vec());
-                let kind = match mismatch {
-                    Some(_) => ErrorKind::InvalidResponse,
-                    None => ErrorKind::UnexpectedStatus,
-                };
-                let mut out = Self::new(kind, operation).with_response(status, headers);
-                if let Some(mismatch) = mismatch {
-                    out.detail = Some(mismatch.to_string());
-                    out.source = Some(Box::new(mismatch));
-                }
-                out.vendor = body.as_deref().and_then(VendorError::decode);
-                out.body = body;
-                out
-            }
-            P::Custom(message) => {
-                // The only custom errors come from the pre-request hook: credentials.
-                let mut out = Self::new(ErrorKind::Auth, operation);
-                out.detail = Some(message);
+        let status = response.status();
+        let headers = response.headers().clone();
+        match response.bytes().await {
+            Ok(body) => Self::from_response(
+                ErrorKind::UnexpectedStatus,
+                operation,
+                status,
+                headers,
+                body.to_vec(),
+            )
+            .with_guessed_vendor(),
+            Err(_) => {
+                let mut out = Self::new(ErrorKind::UnexpectedStatus, operation);
+                out.status = Some(status);
+                out.headers = headers;
                 out
             }
         }
@@ -476,7 +484,7 @@ impl<E> fmt::Display for Error<E> {
         } else if let Some(source) = &self.source
             && matches!(
                 self.kind,
-                ErrorKind::Transport | ErrorKind::Timeout | ErrorKind::Other
+                ErrorKind::Auth | ErrorKind::Transport | ErrorKind::Timeout | ErrorKind::Other
             )
         {
             write!(f, ": {source}")?;

@@ -1,9 +1,10 @@
 //! Runtime shared by every idverify generated client.
 //!
-//! A generated crate's `Client` carries a [`Runtime`] as progenitor's inner type; its
-//! `ClientHooks` call [`Runtime::authorize`] before and [`Runtime::execute`] for every
-//! request. The runtime knows each API from the [`ApiDescriptor`] generated out of the
-//! API's `codegen.toml`.
+//! A generated crate's `Client` carries a [`Runtime`] as progenitor's inner type; every
+//! operation sends its request with [`Runtime::send`] (credentials, retries, tracing) and
+//! decodes the answer with [`decode`], which builds the operation's [`Error`] directly.
+//! The runtime knows each API from the [`ApiDescriptor`] generated out of the API's
+//! `codegen.toml`.
 //!
 //! Secrets (client secrets, API keys, tokens) are held as [`secrecy::SecretString`] and
 //! never appear in `Debug`, `Display` or errors.
@@ -12,24 +13,26 @@
 mod api;
 mod auth;
 mod builder;
-#[doc(hidden)]
 pub mod decode;
 mod error;
 mod facts;
+mod http;
 mod lenient_date;
+mod request_id;
 mod retry;
 mod runtime;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
-pub use api::{ApiDescriptor, AuthScheme, Environment};
-pub use auth::{AuthError, Credentials};
+pub use api::{ApiDescriptor, Environment};
+pub use auth::{AuthError, AuthScheme, Credentials};
 pub use builder::{BuildError, ClientBuilder, GeneratedClient};
 pub use error::{Error, ErrorKind, InvalidParam, SchemaMismatch, VendorError, VendorErrorShape};
 pub use facts::OperationFacts;
 pub use lenient_date::{LenientDateTime, ParsedDateTime};
+pub use request_id::request_id;
 pub use retry::{RetryBudget, RetryPolicy};
-pub use runtime::{CallOptions, Runtime, request_id};
+pub use runtime::{CallOptions, Runtime};
 pub use secrecy::{ExposeSecret, SecretString};
 
 /// What redacted values print as in `Debug` output.

@@ -2,13 +2,17 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+// tokio's clock, not std's: tests run the waits on paused time.
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::api::ApiDescriptor;
-use crate::auth::{self, AuthError, TokenCache};
+use crate::auth::{AuthError, AuthState};
+use crate::error::Error;
+use crate::http::NoRedirectClient;
+use crate::request_id::request_id;
 use crate::retry::{self, RetryBudget, RetryPolicy, Retryable};
 
 /// Per-client settings that a call can override with the generated
@@ -68,73 +72,36 @@ pub struct Runtime {
 
 struct Shared {
     api: &'static ApiDescriptor,
-    auth: Auth,
+    auth: AuthState,
     budget: RetryBudget,
-}
-
-pub(crate) enum Auth {
-    None,
-    Bearer(SecretString),
-    OAuth2 {
-        token_url: String,
-        scope: Option<String>,
-        client_id: String,
-        client_secret: SecretString,
-        skew: Duration,
-        cache: TokenCache,
-    },
-    Partner {
-        login_url: String,
-        partner: String,
-        api_key: SecretString,
-        cache: TokenCache,
-    },
+    no_redirect: NoRedirectClient,
 }
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let auth = match &self.shared.auth {
-            Auth::None => "none",
-            Auth::Bearer(_) => "bearer token",
-            Auth::OAuth2 { .. } => "oauth2 client credentials",
-            Auth::Partner { .. } => "identify partner login",
-        };
         f.debug_struct("Runtime")
             .field("api", &self.shared.api.crate_name)
-            .field("auth", &auth)
+            .field("auth", &self.shared.auth.describe())
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
 
-/// Headers vendors put their request or trace id in, in order of preference.
-const REQUEST_ID_HEADERS: &[&str] = &[
-    "x-request-id",
-    "requestid",
-    "request-id",
-    "x-correlation-id",
-    "x-trace-id",
-    "traceparent",
-];
-
-/// The vendor's request or trace id of a response, if it sent one.
-pub fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS
-        .iter()
-        .find_map(|name| headers.get(*name))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
 impl Runtime {
     pub(crate) fn new(
         api: &'static ApiDescriptor,
-        auth: Auth,
+        auth: AuthState,
         options: CallOptions,
         budget: RetryBudget,
+        no_redirect: NoRedirectClient,
     ) -> Self {
         Self {
-            shared: Arc::new(Shared { api, auth, budget }),
+            shared: Arc::new(Shared {
+                api,
+                auth,
+                budget,
+                no_redirect,
+            }),
             options,
         }
     }
@@ -178,59 +145,35 @@ impl Runtime {
                 request.headers_mut().insert(name, value);
             }
         }
-        match &self.shared.auth {
-            Auth::None => Ok(()),
-            Auth::Bearer(token) => {
-                request
-                    .headers_mut()
-                    .insert(reqwest::header::AUTHORIZATION, bearer(token));
-                Ok(())
-            }
-            Auth::OAuth2 {
-                token_url,
-                scope,
-                client_id,
-                client_secret,
-                skew,
-                cache,
-            } => {
-                let token = cache
-                    .get(|| {
-                        auth::fetch_client_credentials(
-                            http,
-                            token_url,
-                            scope.as_deref(),
-                            client_id,
-                            client_secret,
-                            *skew,
-                        )
-                    })
-                    .await?;
-                request
-                    .headers_mut()
-                    .insert(reqwest::header::AUTHORIZATION, bearer(&token));
-                Ok(())
-            }
-            Auth::Partner {
-                login_url,
-                partner,
-                api_key,
-                cache,
-            } => {
-                let token = cache
-                    .get(|| auth::fetch_partner_token(http, login_url, partner, api_key))
-                    .await?;
-                let headers = request.headers_mut();
-                if let Ok(value) = reqwest::header::HeaderValue::from_str(partner) {
-                    headers.insert("X-API-PARTNER", value);
-                }
-                headers.insert("X-API-TOKEN", sensitive_header(token.expose_secret()));
-                Ok(())
-            }
-        }
+        self.shared.auth.apply(http, request).await
     }
 
-    /// Sends `request`, retrying as [`CallOptions`] allow (see [`crate::retry`]), and,
+    /// For hand-written operations: authorises `request`, sends it with retries (as
+    /// [`Runtime::execute`]) and turns a failure to get credentials or to reach the
+    /// vendor into the operation's [`Error`]. The response is returned whatever its
+    /// status: the operation decodes it.
+    pub async fn send<E>(
+        &self,
+        http: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<reqwest::Response, Error<E>> {
+        self.authorize(http, &mut request, operation)
+            .await
+            .map_err(|e| Error::auth(operation, e))?;
+        self.execute(http, request, operation)
+            .await
+            .map_err(|e| Error::transport(operation, e))
+    }
+
+    /// An HTTP client with this client's settings (connect timeout, user agent,
+    /// [`crate::ClientBuilder::configure_http`]) that does not follow redirects, for
+    /// operations whose answer is the redirect itself. Built on first use.
+    pub fn no_redirect_client(&self) -> reqwest::Result<reqwest::Client> {
+        self.shared.no_redirect.get()
+    }
+
+    /// Sends `request`, retrying as [`CallOptions`] allow (see [`RetryPolicy`]), and,
     /// once, after a 401 on a cached token: the token is dropped, a new one fetched and
     /// the request replayed. One tracing span per operation records the operation id,
     /// status, attempts, duration and the vendor's request id; never bodies or headers.
@@ -371,41 +314,10 @@ impl Runtime {
         request: &mut reqwest::Request,
         operation_id: &str,
     ) -> bool {
-        let (cache, used) = match &self.shared.auth {
-            Auth::OAuth2 { cache, .. } => {
-                let used = request
-                    .headers()
-                    .get(reqwest::header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
-                    .map(str::to_string);
-                (cache, used)
-            }
-            Auth::Partner { cache, .. } => {
-                let used = request
-                    .headers()
-                    .get("X-API-TOKEN")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                (cache, used)
-            }
-            _ => return false,
-        };
-        let Some(used) = used else { return false };
-        cache.invalidate(&used).await;
+        if !self.shared.auth.reject_token_of(request).await {
+            return false;
+        }
         // Keep the vendor's 401 when the refresh fails: it says more than our error.
         self.authorize(http, request, operation_id).await.is_ok()
     }
-}
-
-fn bearer(token: &SecretString) -> reqwest::header::HeaderValue {
-    sensitive_header(&format!("Bearer {}", token.expose_secret()))
-}
-
-/// A header value marked sensitive, so reqwest/hyper never log it.
-fn sensitive_header(value: &str) -> reqwest::header::HeaderValue {
-    let mut value = reqwest::header::HeaderValue::from_str(value)
-        .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
-    value.set_sensitive(true);
-    value
 }

@@ -13,7 +13,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use jsonwebtoken::jwk::JwkSet;
@@ -21,6 +21,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use sha2::Sha256;
+// tokio's clock, like the rest of the runtime: tests can move it with paused time.
+use tokio::time::Instant;
 
 /// The shortest time between two JWKS fetches caused by unknown keys: a flood of
 /// tokens with made-up `kid`s cannot turn into a flood of requests to the vendor.
