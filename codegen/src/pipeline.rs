@@ -235,7 +235,8 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             format!("generated code does not parse (generator bug): {e}"),
         )
     })?;
-    crate::rewrite::rewrite(&mut file, &normalized);
+    crate::rewrite::rewrite(&mut file, &normalized)
+        .map_err(|e| Error::new(&source.spec, e.to_string()))?;
     let views = crate::views::items(&file, &config.types.views, &source.config)?;
     file.items.extend(
         syn::parse2::<syn::File>(views)

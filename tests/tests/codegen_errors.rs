@@ -558,3 +558,35 @@ components:
     assert!(generated.contents.contains("pub mod spec_facts"));
     assert!(generated.contents.contains("pub const CREATE_THING"));
 }
+
+/// A pass whose pattern is gone from progenitor's output (as after an upgrade) fails
+/// generation with its name, instead of silently generating code without its fix.
+#[test]
+fn a_rewrite_pass_that_matches_nothing_fails_with_its_name() {
+    let spec = r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{}}"#;
+    let normalized = idverify_codegen::normalize::normalize(
+        Path::new("openapi.json"),
+        serde_json::from_str(spec).unwrap(),
+    )
+    .unwrap();
+    // The header is set with `insert` where the pass expects `append`.
+    let mut file: syn::File = syn::parse_quote! {
+        pub mod builder {
+            fn build() {
+                header_map.insert(HeaderName::from_static("api-version"), value);
+            }
+        }
+    };
+    let error = idverify_codegen::rewrite::rewrite(&mut file, &normalized).unwrap_err();
+    assert_eq!(error.pass, "strip_api_version_header");
+    assert!(
+        error.to_string().contains("`strip_api_version_header`"),
+        "{error}"
+    );
+
+    // Without the stray header every pass is satisfied.
+    let mut file: syn::File = syn::parse_quote! {
+        pub mod builder {}
+    };
+    idverify_codegen::rewrite::rewrite(&mut file, &normalized).unwrap();
+}

@@ -27,17 +27,119 @@ pub use optional_success::optional_success;
 pub use redact::{REDACTED, redact};
 pub use typed_errors::typed_errors;
 
-/// Runs every pass, in order.
-pub fn rewrite(file: &mut syn::File, normalized: &crate::normalize::Normalized) {
+/// A pass that left behind what it exists to rewrite: the pattern it looks for in
+/// progenitor's output has changed (a progenitor upgrade), and the generated code would
+/// silently lose what the pass guarantees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassFailed {
+    pub pass: &'static str,
+    pub reason: String,
+}
+
+impl std::fmt::Display for PassFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rewrite pass `{}` matched nothing it should have: {} (progenitor's output changed; \
+             update codegen/src/rewrite/)",
+            self.pass, self.reason
+        )
+    }
+}
+
+/// Runs every pass, in order, then checks that each did its job: what it rewrites is
+/// gone from the file, and what it adds is there wherever the spec calls for it.
+pub fn rewrite(
+    file: &mut syn::File,
+    normalized: &crate::normalize::Normalized,
+) -> Result<(), PassFailed> {
     let optional = &normalized.optional_success;
+    let operations = crate::facts::operations(&normalized.doc).len();
+    let spec = normalized.doc.to_string();
+    let text = |file: &syn::File| quote::quote!(#file).to_string();
+    let fail = |pass: &'static str, reason: String| Err(PassFailed { pass, reason });
+
     open_enums(file);
+    if has_string_enum(&normalized.doc)
+        && !text(file).contains("Unknown (:: std :: string :: String)")
+    {
+        return fail(
+            "open_enums",
+            "the spec has string enums, none got an `Unknown` variant".into(),
+        );
+    }
     allow_unknown_fields(file);
+    if text(file).contains("deny_unknown_fields") {
+        return fail(
+            "allow_unknown_fields",
+            "`deny_unknown_fields` is left".into(),
+        );
+    }
     redact(file, &normalized.sensitive_extra);
+    if spec.contains(crate::normalize::SENSITIVE_MARKER) && !text(file).contains(REDACTED) {
+        return fail(
+            "redact",
+            "the spec marks personal data, no `Debug` redacts it".into(),
+        );
+    }
     strip_api_version_header(file);
+    if text(file).contains("\"api-version\"") {
+        return fail(
+            "strip_api_version_header",
+            "an `api-version` header is left".into(),
+        );
+    }
     optional_success(file, optional);
+    let wrapped = text(file)
+        .matches("ResponseValue < :: std :: option :: Option <")
+        .count();
+    if wrapped < optional.len() {
+        return fail(
+            "optional_success",
+            format!(
+                "{} operation(s) need `Option<T>`, {wrapped} got it",
+                optional.len()
+            ),
+        );
+    }
     default_extra_maps(file);
+    if text(file).contains("no value supplied for extra") {
+        return fail(
+            "default_extra_maps",
+            "a builder still requires `extra`".into(),
+        );
+    }
     typed_errors(file);
+    let after = text(file);
+    let sent = after.matches("client . inner . send (").count();
+    if sent != operations || after.contains("OperationInfo {") {
+        return fail(
+            "typed_errors",
+            format!("{operations} operation(s), {sent} send through the runtime"),
+        );
+    }
     doc_examples_as_text(file);
+    if text(file).contains("```ignore") {
+        return fail(
+            "doc_examples_as_text",
+            "an ```ignore example is left".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Whether the document has a string schema with `enum` anywhere.
+fn has_string_enum(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Object(map) => {
+            (map.get("enum")
+                .and_then(|e| e.as_array())
+                .is_some_and(|values| values.iter().any(serde_json::Value::is_string)))
+                || map.values().any(has_string_enum)
+        }
+        serde_json::Value::Array(items) => items.iter().any(has_string_enum),
+        _ => false,
+    }
 }
 
 /// In `types::builder`, `extra: Err("no value supplied for extra")` in `Default`

@@ -16,7 +16,6 @@ pub use generated::*;
 
 use idverify_runtime::decode;
 
-
 /// The operation name the next-page helper reports in errors and to the runtime.
 const NEXT_PAGE_OPERATION: &str = "list_log_entries_next_page";
 
