@@ -4,24 +4,27 @@
 //! timeout on the sandbox clock (a new login and the call succeeds), ident removal
 //! after 90 days, a validation error in the vendor's envelope and a wrong API key.
 
+use std::time::Duration;
+
 use idverify_identify_videoident::{self as identify, IdentStatus, types};
 use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
-use idverify_sandbox::{Sandbox, SandboxHandle};
+use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
 use serde_json::{Value, json};
 
-const API: &str = "identify-videoident";
+const API: Api = Api::IdentifyVideoident;
 
+/// A client of the test partner logging in with `api_key`.
 fn client(sandbox: &SandboxHandle, api_key: &str) -> identify::Client {
-    let (partner, _) = sandbox.identify_videoident_credentials();
-    identify::Client::builder()
-        .base_url(sandbox.identify_videoident_url())
+    let partner = sandbox.endpoint::<identify::Client>().client.id;
+    sandbox
+        .client_builder::<identify::Client>()
         .credentials(Credentials::partner(partner, api_key))
         .build()
         .expect("client")
 }
 
 fn good_client(sandbox: &SandboxHandle) -> identify::Client {
-    client(sandbox, sandbox.identify_videoident_credentials().1)
+    sandbox.client::<identify::Client>().expect("client")
 }
 
 fn browser() -> reqwest::Client {
@@ -29,17 +32,6 @@ fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-async fn control(sandbox: &SandboxHandle, path: &str, body: Value) -> (u16, Value) {
-    let response = browser()
-        .post(format!("{}/_sandbox/{path}", sandbox.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 fn request() -> types::builder::CreateIdentRequest {
@@ -121,15 +113,12 @@ async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
         .into_inner();
     assert!(!appointment.insert_id.is_empty());
 
-    let (status, body) = control(
-        &sandbox,
-        &format!("sessions/{API}/{id}/complete"),
-        json!({ "person": "kari", "outcome": "success" }),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["status"], "Successful");
-    assert!(body.get("redirect_url").is_none());
+    let body = sandbox
+        .control()
+        .complete(API, &id, &persons::KARI, Outcome::Success)
+        .expect("complete");
+    assert_eq!(body.status, "Successful");
+    assert!(body.redirect_url.is_none());
 
     let ident = get(&client, &id).await;
     assert_eq!(ident.known_status(), Some(IdentStatus::Successful));
@@ -154,7 +143,10 @@ async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
     assert_eq!(data.signed_pdf, None, "nothing to sign");
     let pdf = data.identification_pdf.unwrap();
     let url = pdf.download_url.unwrap();
-    assert!(url.starts_with(&format!("{}/download/", sandbox.identify_videoident_url())));
+    assert!(url.starts_with(&format!(
+        "{}/download/",
+        sandbox.endpoint::<identify::Client>().base_url
+    )));
     assert!(pdf.file_date.unwrap().naive().is_some());
     assert_eq!(data.recordings.unwrap().len(), 1);
     assert_eq!(data.screenshots.unwrap().len(), 2);
@@ -173,13 +165,11 @@ async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
     assert_eq!(browser().get(&url).send().await.unwrap().status(), 401);
 
     // Refusals: completing twice, an appointment for a closed ident.
-    let (status, _) = control(
-        &sandbox,
-        &format!("sessions/{API}/{id}/complete"),
-        json!({ "person": "ola", "outcome": "abort" }),
-    )
-    .await;
-    assert_eq!(status, 409);
+    let refused = sandbox
+        .control()
+        .complete(API, &id, &persons::OLA, Outcome::Abort)
+        .expect_err("refused");
+    assert_eq!(refused.status, 409, "{refused}");
     let error = client
         .set_onboardify_appointment()
         .body(
@@ -206,7 +196,7 @@ async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
 
 async fn raw_login(sandbox: &SandboxHandle) -> String {
     let response = browser()
-        .post(sandbox.identify_videoident_token_url())
+        .post(sandbox.endpoint::<identify::Client>().token_url)
         .json(&json!({ "PARTNER": "sandbox-partner", "APIKEY": "sandbox-api-key" }))
         .send()
         .await
@@ -269,13 +259,12 @@ async fn an_idle_token_means_a_new_login_and_idents_expire_after_90_days() {
     let id = create(&client).await.ident_id;
     let old_token = raw_login(&sandbox).await;
 
-    let (status, _) = control(&sandbox, "clock/advance", json!({ "seconds": 31 * 60 })).await;
-    assert_eq!(status, 200);
+    sandbox.control().advance(Duration::from_secs(31 * 60));
     // The idle token is refused in the envelope...
     let refused = browser()
         .get(format!(
             "{}/project/getAll",
-            sandbox.identify_videoident_url()
+            sandbox.endpoint::<identify::Client>().base_url
         ))
         .header("X-API-PARTNER", "sandbox-partner")
         .header("X-API-TOKEN", &old_token)
@@ -301,13 +290,9 @@ async fn an_idle_token_means_a_new_login_and_idents_expire_after_90_days() {
     let webhooks = client.get_all_webhooks().send().await.unwrap().into_inner();
     assert_eq!(webhooks.data.len(), 2);
 
-    let (status, _) = control(
-        &sandbox,
-        "clock/advance",
-        json!({ "seconds": 90 * 24 * 3600 }),
-    )
-    .await;
-    assert_eq!(status, 200);
+    sandbox
+        .control()
+        .advance(Duration::from_secs(90 * 24 * 3600));
     let error = client
         .get_ident()
         .ident_id(&id)

@@ -62,7 +62,7 @@ use sha2::{Digest, Sha256};
 use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
 use crate::persons::Person;
-use crate::util::{PruneGate, parse_request, random_hex, random_uuid};
+use crate::kit::{ids::{random_hex, random_uuid}, store::PruneGate, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -1202,23 +1202,24 @@ impl Vendor for IdentifyVideoident {
     }
 }
 
-impl crate::SandboxHandle {
-    /// Identify VideoIdent base URL (`.../identify-videoident`); the client adds
-    /// `/auth`, `/ident/create`, ...
-    pub fn identify_videoident_url(&self) -> String {
-        format!("{}{API_PATH}", self.base_url())
-    }
+/// Starts this API of a sandbox.
+pub(crate) fn start(shared: Arc<Shared>) -> Arc<dyn Vendor> {
+    Arc::new(IdentifyVideoident::new(shared))
+}
 
-    /// Identify VideoIdent partner login URL (`.../identify-videoident/auth`).
-    pub fn identify_videoident_token_url(&self) -> String {
-        format!("{}{LOGIN_PATH}", self.base_url())
-    }
+impl crate::SandboxApi for idverify_identify_videoident::Client {
+    const SANDBOX_API: crate::Api = crate::Api::IdentifyVideoident;
+    const API_PATH: &'static str = API_PATH;
+    const TOKEN_PATH: &'static str = LOGIN_PATH;
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: PARTNER, secret: API_KEY };
+    const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
 
-    /// Identify VideoIdent test partner: (partner, API key).
-    pub fn identify_videoident_credentials(&self) -> (&'static str, &'static str) {
-        (PARTNER, API_KEY)
+    /// Identify's partner login: the partner name and its API key.
+    fn credentials(partner: &str, api_key: &str) -> idverify_runtime::Credentials {
+        idverify_runtime::Credentials::partner(partner, api_key)
     }
 }
+
 
 #[cfg(test)]
 mod tests {

@@ -53,10 +53,10 @@ use idverify_idfy_identification_v1::types;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::oauth;
+use crate::kit::oauth;
 use crate::persons::{PERSONS, Person};
 use crate::signing;
-use crate::util::{PruneGate, insert_bounded, json_response, parse_request, random_hex};
+use crate::kit::{http::json_response, ids::random_hex, store::{PruneGate, insert_bounded}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -1357,23 +1357,19 @@ impl Vendor for IdfyIdentificationV1 {
     }
 }
 
-impl crate::SandboxHandle {
-    /// Idfy Identification API v1 base URL (`.../idfy-identification-v1`); the client adds
-    /// `/identification/...`.
-    pub fn idfy_identification_v1_url(&self) -> String {
-        format!("{}{API_PATH}", self.base_url())
-    }
-
-    /// Idfy Identification API v1 OAuth2 token URL.
-    pub fn idfy_identification_v1_token_url(&self) -> String {
-        format!("{}{TOKEN_PATH}", self.base_url())
-    }
-
-    /// Idfy Identification API v1 test client: (client id, client secret).
-    pub fn idfy_identification_v1_credentials(&self) -> (&'static str, &'static str) {
-        (CLIENT_ID, CLIENT_SECRET)
-    }
+/// Starts this API of a sandbox.
+pub(crate) fn start(shared: Arc<Shared>) -> Arc<dyn Vendor> {
+    Arc::new(IdfyIdentificationV1::new(shared))
 }
+
+impl crate::SandboxApi for idverify_idfy_identification_v1::Client {
+    const SANDBOX_API: crate::Api = crate::Api::IdfyIdentificationV1;
+    const API_PATH: &'static str = API_PATH;
+    const TOKEN_PATH: &'static str = TOKEN_PATH;
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: CLIENT_ID, secret: CLIENT_SECRET };
+    const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
+}
+
 
 #[cfg(test)]
 mod tests {

@@ -54,13 +54,10 @@ use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
-use crate::oauth;
+use crate::kit::oauth;
 use crate::persons::Person;
 use crate::signing;
-use crate::util::{
-    PruneGate, from_value, insert_bounded, json_response, parse_request, query_param, random_hex,
-    random_uuid,
-};
+use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{PruneGate, insert_bounded}, strict_json::{from_value, parse_request}};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -1149,32 +1146,19 @@ impl Vendor for IdnowPlatform {
     }
 }
 
-impl crate::SandboxHandle {
-    /// IDnow platform API base URL (`.../idnow-platform/api/v1`).
-    pub fn idnow_platform_url(&self) -> String {
-        format!("{}{API_PATH}", self.base_url())
-    }
-
-    /// IDnow platform OIDC token URL (`.../idnow-platform/oidc/token`).
-    pub fn idnow_platform_token_url(&self) -> String {
-        format!("{}{TOKEN_PATH}", self.base_url())
-    }
-
-    /// IDnow platform test client for the `live` environment: (client id, client secret).
-    pub fn idnow_platform_credentials(&self) -> (&'static str, &'static str) {
-        self.idnow_platform_credentials_live()
-    }
-
-    /// IDnow platform test client for the `live` environment: (client id, client secret).
-    pub fn idnow_platform_credentials_live(&self) -> (&'static str, &'static str) {
-        (LIVE_CLIENT_ID, LIVE_CLIENT_SECRET)
-    }
-
-    /// IDnow platform test client for the `staging` environment: (client id, client secret).
-    pub fn idnow_platform_credentials_staging(&self) -> (&'static str, &'static str) {
-        (STAGING_CLIENT_ID, STAGING_CLIENT_SECRET)
-    }
+/// Starts this API of a sandbox.
+pub(crate) fn start(shared: Arc<Shared>) -> Arc<dyn Vendor> {
+    Arc::new(IdnowPlatform::new(shared))
 }
+
+impl crate::SandboxApi for idverify_idnow_platform::Client {
+    const SANDBOX_API: crate::Api = crate::Api::IdnowPlatform;
+    const API_PATH: &'static str = API_PATH;
+    const TOKEN_PATH: &'static str = TOKEN_PATH;
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "live", id: LIVE_CLIENT_ID, secret: LIVE_CLIENT_SECRET };
+    const OTHER_CLIENTS: &'static [crate::TestClient] = &[crate::TestClient { environment: "staging", id: STAGING_CLIENT_ID, secret: STAGING_CLIENT_SECRET }];
+}
+
 
 #[cfg(test)]
 mod tests {

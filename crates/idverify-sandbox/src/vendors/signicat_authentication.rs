@@ -27,11 +27,9 @@ use serde_json::json;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::oauth;
+use crate::kit::oauth;
 use crate::persons::Person;
-use crate::util::{
-    PruneGate, insert_bounded, json_response, parse_request, query_param, random_hex, random_uuid,
-};
+use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{PruneGate, insert_bounded}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 /// Name and path prefix.
@@ -754,6 +752,19 @@ impl Vendor for SignicatAuthentication {
             ("scope", SCOPE.to_string()),
         ]
     }
+}
+
+/// Starts this API of a sandbox.
+pub(crate) fn start(shared: Arc<Shared>) -> Arc<dyn Vendor> {
+    Arc::new(SignicatAuthentication::new(shared))
+}
+
+impl crate::SandboxApi for idverify_signicat_authentication::Client {
+    const SANDBOX_API: crate::Api = crate::Api::SignicatAuthentication;
+    const API_PATH: &'static str = API_PATH;
+    const TOKEN_PATH: &'static str = TOKEN_PATH;
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: CLIENT_ID, secret: CLIENT_SECRET };
+    const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
 }
 
 #[cfg(test)]

@@ -45,11 +45,9 @@ use idverify_signicat_identification_v2::types;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::oauth;
+use crate::kit::oauth;
 use crate::persons::Person;
-use crate::util::{
-    PruneGate, escape_html, insert_bounded, json_response, parse_request, query_param, random_hex,
-};
+use crate::kit::{html::escape_html, http::{json_response, query_param}, ids::random_hex, store::{PruneGate, insert_bounded}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 /// Name and path prefix.
@@ -847,7 +845,7 @@ async fn iframe_done(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    crate::control::with_frame_ancestors(response, api.frame_ancestors(&id))
+    crate::page::with_frame_ancestors(response, api.frame_ancestors(&id))
 }
 
 /// The origin (`scheme://host[:port]`) of an absolute http(s) URL, if it is one that can
@@ -1056,23 +1054,19 @@ impl Vendor for SignicatIdentificationV2 {
     }
 }
 
-impl crate::SandboxHandle {
-    /// Signicat Identification API v2 base URL
-    /// (`.../signicat-identification-v2/identification/v2`).
-    pub fn signicat_identification_v2_url(&self) -> String {
-        format!("{}{API_PATH}", self.base_url())
-    }
-
-    /// Signicat Identification API v2 OAuth2 token URL.
-    pub fn signicat_identification_v2_token_url(&self) -> String {
-        format!("{}{TOKEN_PATH}", self.base_url())
-    }
-
-    /// Signicat Identification API v2 test client: (client id, client secret).
-    pub fn signicat_identification_v2_credentials(&self) -> (&'static str, &'static str) {
-        (CLIENT_ID, CLIENT_SECRET)
-    }
+/// Starts this API of a sandbox.
+pub(crate) fn start(shared: Arc<Shared>) -> Arc<dyn Vendor> {
+    Arc::new(SignicatIdentificationV2::new(shared))
 }
+
+impl crate::SandboxApi for idverify_signicat_identification_v2::Client {
+    const SANDBOX_API: crate::Api = crate::Api::SignicatIdentificationV2;
+    const API_PATH: &'static str = API_PATH;
+    const TOKEN_PATH: &'static str = TOKEN_PATH;
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: CLIENT_ID, secret: CLIENT_SECRET };
+    const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
+}
+
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-use crate::util::{base64_decode, json_response};
+use crate::kit::http::json_response;
 
 /// A token request whose client has authenticated in some way (not yet checked).
 pub(crate) struct TokenRequest {
@@ -127,4 +127,27 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim)
+}
+
+/// Decodes standard base64 (padding optional); `None` on anything else.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_base64() {
+        assert_eq!(
+            base64_decode("c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ=").unwrap(),
+            b"sandbox-client:sandbox-secret"
+        );
+        assert_eq!(base64_decode("YQ").unwrap(), b"a");
+        assert_eq!(base64_decode("not base64!"), None);
+    }
 }
