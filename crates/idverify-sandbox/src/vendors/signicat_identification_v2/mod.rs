@@ -1,0 +1,269 @@
+//! Signicat (Idfy) Identification API v2, under `/signicat-identification-v2/`.
+//!
+//! - `POST /signicat-identification-v2/oauth/connect/token`: OAuth2 client credentials
+//!   (HTTP Basic or form fields) for [`CLIENT_ID`] / [`CLIENT_SECRET`], scope
+//!   `identify`; tokens live [`TOKEN_LIFETIME`] of sandbox time.
+//! - Under `.../identification/v2`: `POST /sessions` (201 with the session),
+//!   `GET /sessions/{id}`, `POST /sessions/{id}/invalidate` (204), `GET /sessions`
+//!   (`limit`, default 20, at most 100; `cursor` = the previous page's `nextCursor`),
+//!   `GET /languages`, `GET /id-providers`, `GET /id-providers/account`, with the
+//!   generated crate's types as bodies.
+//!
+//! Lifecycle: `created` → (end user opens the page) `user_initiated` → `success`,
+//! `user_aborted` or `failed`; `invalidated` by the invalidate call while not completed
+//! (completed, timed out or invalidated sessions are refused with a 400). A session not
+//! completed [`SESSION_LIFETIME`] (10 minutes) after its creation is `timed_out`.
+//! [`PERSONAL_DATA_LIFETIME`] (1 hour) after creation a session keeps only `id`,
+//! `created`, `expires`, `status`, `language`, `flow`, `provider`,
+//! `environment.userAgent`, `externalReference` and `error`; [`RETENTION`] (24 hours)
+//! after creation it is removed and answers 404.
+//!
+//! The list holds only sessions that are no longer active (not `created` or
+//! `user_initiated`), oldest first, each in the reduced form above (no personal data).
+//!
+//! Flows: `redirect` sessions send the browser (303) to `redirectSettings.successUrl`,
+//! `abortUrl` or `errorUrl` (surrounding spaces trimmed, no parameters added); `iframe`
+//! sessions end on a page that posts `{"sessionId", "status"}` to the parent window
+//! with `postMessage` and `iframeSettings.postMessageTargetOrigin`; `headless` sessions
+//! have no page and are completed through the control API.
+//!
+//! Errors are Signicat problem documents (`types::ApiError`): 400 with `invalidParams`
+//! naming each bad field, 401, 404 `session_not_found`; the token endpoint answers
+//! OAuth2 errors.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{any, get, post};
+use bytes::Bytes;
+use idverify_signicat_identification_v2::types;
+
+use crate::Shared;
+use crate::clock::rfc3339;
+use crate::kit::oauth;
+use crate::persons::Person;
+use crate::kit::{html::escape_html, http::{json_response, query_param}, ids::random_hex, store::{PruneGate, insert_bounded}, strict_json::parse_request};
+use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
+
+mod errors;
+mod identity;
+mod iframe;
+mod routes;
+mod store;
+mod validate;
+#[cfg(test)]
+mod tests;
+
+use errors::*;
+use identity::*;
+use iframe::*;
+use store::*;
+use validate::*;
+
+/// Name and path prefix.
+pub const NAME: &str = "signicat-identification-v2";
+
+/// The API's path (append to the sandbox's base URL).
+pub const API_PATH: &str = "/signicat-identification-v2/identification/v2";
+
+/// The token endpoint's path.
+pub const TOKEN_PATH: &str = "/signicat-identification-v2/oauth/connect/token";
+
+/// Where an `iframe` session's page ends (it posts the message to the parent window).
+pub const IFRAME_DONE_PATH: &str = "/signicat-identification-v2/_iframe";
+
+/// The test client.
+/// Names this API in `WWW-Authenticate` of token errors.
+const REALM: &str = "signicat-identification-v2";
+
+pub const CLIENT_ID: &str = "sandbox-idv2-client";
+
+pub const CLIENT_SECRET: &str = "sandbox-idv2-secret";
+
+/// The scope the token endpoint requires.
+pub const SCOPE: &str = "identify";
+
+/// How long an access token is valid (sandbox time).
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// How long a session can be used after its creation.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(600);
+
+/// How long personal data is kept after a session's creation.
+pub const PERSONAL_DATA_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// How long after its creation a session is removed altogether.
+pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
+
+/// At most this many sessions (and as many tokens) are kept.
+pub const MAX_SESSIONS: usize = 10_000;
+
+/// The list's page size when `limit` is absent, and its largest value.
+pub const DEFAULT_LIMIT: u32 = 20;
+
+pub const MAX_LIMIT: u32 = 100;
+
+/// The Signicat Identification API v2 of a sandbox.
+pub(crate) struct SignicatIdentificationV2 {
+    shared: Arc<Shared>,
+    state: Mutex<Store>,
+}
+
+impl SignicatIdentificationV2 {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Self {
+            shared,
+            state: Mutex::new(Store::default()),
+        }
+    }
+
+    fn now(&self) -> SystemTime {
+        self.shared.clock.now()
+    }
+
+    /// Locks the state, pruned as of now. Never held across an `.await`.
+    fn state(&self) -> std::sync::MutexGuard<'_, Store> {
+        let now = self.now();
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.prune_gate.due(now) {
+            state.prune(now);
+        }
+        state
+    }
+
+    /// A 401 unless `headers` carry a valid, unexpired bearer token.
+    fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
+        let token = oauth::bearer_token(headers);
+        let valid = token.is_some_and(|t| self.state().tokens.contains_key(t));
+        if valid {
+            return None;
+        }
+        let mut response = problem(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            if token.is_some() {
+                "The access token is invalid or expired."
+            } else {
+                "An access token is required (Authorization: Bearer)."
+            },
+            "unauthorized",
+            Vec::new(),
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+        Some(response)
+    }
+
+    fn page_url(&self, id: &str) -> String {
+        format!("{}/_sandbox/ui/{NAME}/{id}", self.shared.base_url)
+    }
+
+    /// Creates a session from a validated request; `None` when [`MAX_SESSIONS`] exist.
+    fn create(&self, request: types::CreateSessionRequest) -> Option<types::Session> {
+        let now = self.now();
+        let expires_at = now.checked_add(SESSION_LIFETIME).unwrap_or(now);
+        let id = random_hex(16);
+        let headless = request.flow == types::Flow::Headless;
+        let session = types::Session {
+            id: id.clone(),
+            url: (!headless).then(|| self.page_url(&id)),
+            security_reference: headless.then(security_reference),
+            status: types::SessionStatus::Created,
+            created: rfc3339(now),
+            expires: rfc3339(expires_at),
+            provider: None,
+            identity: None,
+            environment: None,
+            allowed_providers: (!request.allowed_providers.is_empty())
+                .then_some(request.allowed_providers),
+            language: Some(request.language.unwrap_or(types::Language::En)),
+            flow: request.flow,
+            include: (!request.include.is_empty()).then_some(request.include),
+            redirect_settings: request.redirect_settings,
+            iframe_settings: request.iframe_settings,
+            external_reference: request.external_reference,
+            department_id: request.department_id,
+            ui: request.ui,
+            prefilled_input: request.prefilled_input,
+            resources: None,
+            audit_trail: None,
+            error: None,
+        };
+        let mut state = self.state();
+        if state.sessions.len() >= MAX_SESSIONS {
+            return None;
+        }
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        state.sessions.insert(
+            id,
+            Record {
+                session: session.clone(),
+                seq,
+                created_at: now,
+                purged: false,
+            },
+        );
+        Some(session)
+    }
+
+    /// A page of inactive sessions after `cursor` (a sequence number).
+    fn list(&self, limit: u32, after: Option<u64>) -> types::SessionList {
+        let state = self.state();
+        let mut done: Vec<&Record> = state
+            .sessions
+            .values()
+            .filter(|r| !is_active(&r.session.status))
+            .filter(|r| after.is_none_or(|a| r.seq > a))
+            .collect();
+        done.sort_by_key(|r| r.seq);
+        let limit_usize = limit as usize;
+        let next_cursor =
+            (done.len() > limit_usize).then(|| encode_cursor(done[limit_usize - 1].seq));
+        types::SessionList {
+            limit: Some(limit as i32),
+            next_cursor,
+            data: done
+                .into_iter()
+                .take(limit_usize)
+                .map(|r| reduced(&r.session))
+                .collect(),
+        }
+    }
+}
+
+/// Two words shown on the end user's device in the headless flow.
+fn security_reference() -> String {
+    const COLOURS: [&str; 4] = ["Blue", "Green", "Red", "Yellow"];
+    const ANIMALS: [&str; 4] = ["Tiger", "Otter", "Falcon", "Moose"];
+    let n = usize::from_str_radix(&random_hex(1), 16).unwrap_or(0);
+    format!("{} {}", ANIMALS[n % 4], COLOURS[(n / 4) % 4])
+}
+
+fn encode_cursor(seq: u64) -> String {
+    format!("c{seq:x}")
+}
+
+fn decode_cursor(cursor: &str) -> Option<u64> {
+    u64::from_str_radix(cursor.strip_prefix('c')?, 16).ok()
+}
+
+/// Starts this API of a sandbox.
+pub(crate) fn start(shared: Arc<Shared>) -> Arc<dyn Vendor> {
+    Arc::new(SignicatIdentificationV2::new(shared))
+}
+
+impl crate::SandboxApi for idverify_signicat_identification_v2::Client {
+    const SANDBOX_API: crate::Api = crate::Api::SignicatIdentificationV2;
+    const API_PATH: &'static str = API_PATH;
+    const TOKEN_PATH: &'static str = TOKEN_PATH;
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: CLIENT_ID, secret: CLIENT_SECRET };
+    const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
+}
