@@ -1,14 +1,127 @@
-//! The parts of an OAuth2 client-credentials token endpoint (RFC 6749 §4.4) that every
-//! vendor serves the same way: the form, client authentication (HTTP Basic or form
-//! fields), `grant_type`, and the error answer. Each vendor checks its own clients and
-//! scope and issues its own tokens.
+//! An OAuth2 client-credentials token endpoint (RFC 6749 §4.4) and the bearer check of
+//! the calls, as every OAuth vendor of the sandbox serves them: the form, client
+//! authentication (HTTP Basic or form fields), `grant_type`, the scope rule, the token
+//! answer and the error answer. A vendor supplies a [`TokenEndpoint`] (its clients,
+//! scope rule and token lifetime) and, for a refused call, its own error shape.
 
 use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use crate::kit::http::json_response;
+use crate::kit::ids::random_hex;
+use crate::kit::store::{SessionStore, after};
+
+/// Issued access tokens, each with what it grants (`()` when a token grants nothing
+/// more than access), removed when they expire.
+pub(crate) type Tokens<G> = SessionStore<G>;
+
+/// Which `scope` a token request must ask for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope {
+    /// Exactly this one; the answer names it.
+    Exactly(&'static str),
+    /// When given, one including this; the answer names none.
+    Includes(&'static str),
+    /// Any or none; the answer repeats what was asked.
+    Any,
+}
+
+/// What differs between the vendors' token endpoints.
+pub(crate) struct TokenEndpoint<G> {
+    /// Names the vendor in `WWW-Authenticate` of token errors.
+    pub realm: &'static str,
+    /// How long a token is valid (sandbox time).
+    pub lifetime: Duration,
+    /// What a token of the client `(id, secret)` grants, or `None` for a client the
+    /// vendor does not know.
+    pub client: fn(&str, &str) -> Option<G>,
+    pub scope: Scope,
+}
+
+impl<G> TokenEndpoint<G> {
+    /// Answers a token request: the OAuth2 error, or a new token, which `keep` stores
+    /// with what it grants and its expiry.
+    pub fn answer(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+        keep: impl FnOnce(String, G, SystemTime),
+    ) -> Response {
+        let request = match read(self.realm, headers, body) {
+            Ok(request) => request,
+            Err(answer) => return *answer,
+        };
+        let Some(grant) = (self.client)(&request.client_id, &request.client_secret) else {
+            return request.reject_client(self.realm);
+        };
+        if let Some(answer) = request.grant_error(self.realm) {
+            return answer;
+        }
+        let asked = request.form.get("scope");
+        let scope = match self.scope {
+            Scope::Exactly(scope) if asked.map(String::as_str) == Some(scope) => Some(scope.into()),
+            Scope::Exactly(scope) => {
+                return self.invalid_scope(&format!("The scope must be {scope}."));
+            }
+            Scope::Includes(scope) if asked.is_some_and(|a| !a.split(' ').any(|s| s == scope)) => {
+                return self.invalid_scope(&format!("The scope must include {scope}."));
+            }
+            Scope::Includes(_) => None,
+            Scope::Any => asked.cloned(),
+        };
+        let access_token = random_hex(32);
+        keep(access_token.clone(), grant, after(now, self.lifetime));
+        let mut body = serde_json::json!({
+            "access_token": access_token,
+            "expires_in": self.lifetime.as_secs(),
+            "token_type": "Bearer",
+        });
+        if let Some(scope) = scope {
+            body["scope"] = serde_json::Value::String(scope);
+        }
+        let mut response = json_response(&body);
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+
+    fn invalid_scope(&self, description: &str) -> Response {
+        error(
+            StatusCode::BAD_REQUEST,
+            self.realm,
+            "invalid_scope",
+            description,
+        )
+    }
+}
+
+/// What a valid bearer token of `headers` grants; else the reason to give in the
+/// vendor's 401 (then sent through [`challenge`]).
+pub(crate) fn check_bearer<'t, G>(
+    headers: &HeaderMap,
+    tokens: &'t Tokens<G>,
+) -> Result<&'t G, &'static str> {
+    match bearer_token(headers) {
+        Some(token) => tokens
+            .get(token)
+            .ok_or("The access token is invalid or expired."),
+        None => Err("An access token is required (Authorization: Bearer)."),
+    }
+}
+
+/// A vendor's 401 with the bearer challenge (RFC 6750 §3).
+pub(crate) fn challenge(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    response
+}
 
 /// A token request whose client has authenticated in some way (not yet checked).
 pub(crate) struct TokenRequest {

@@ -43,7 +43,7 @@
 //! partner reads the status with `ident/get`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
@@ -62,7 +62,7 @@ use sha2::{Digest, Sha256};
 use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
 use crate::persons::Person;
-use crate::kit::{ids::{random_hex, random_uuid}, store::PruneGate, strict_json::parse_request};
+use crate::kit::{ids::{random_hex, random_uuid}, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -116,7 +116,7 @@ pub(crate) struct IdentifyVideoident {
     shared: Arc<Shared>,
     /// The JWT signing key, random for each sandbox.
     key: Vec<u8>,
-    state: Mutex<Store>,
+    state: VendorState<Store>,
 }
 
 /// Why a call was refused: status and messages.
@@ -125,13 +125,9 @@ type Refusal = (StatusCode, Vec<String>);
 impl IdentifyVideoident {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
-            shared,
             key: random_hex(32).into_bytes(),
-            state: Mutex::new(Store {
-                next_customer: 29_000,
-                next_insert: 1,
-                ..Store::default()
-            }),
+            state: VendorState::new(shared.clock.clone(), Store::default()),
+            shared,
         }
     }
 
@@ -176,17 +172,11 @@ impl IdentifyVideoident {
     }
 
     fn now(&self) -> SystemTime {
-        self.shared.clock.now()
+        self.state.now()
     }
 
-    /// Locks the state, pruned as of now. Never held across an `.await`.
-    fn state(&self) -> std::sync::MutexGuard<'_, Store> {
-        let now = self.now();
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.prune_gate.due(now) {
-            state.prune(now);
-        }
-        state
+    fn state(&self) -> StateGuard<'_, Store> {
+        self.state.lock()
     }
 
     fn page_url(&self, id: &str) -> String {
@@ -233,17 +223,10 @@ impl IdentifyVideoident {
                     vec!["Cannot sign.".to_string()],
                 )
             })?;
-        let mut state = self.state();
-        if state.tokens.len() >= MAX_IDENTS
-            && let Some(oldest) = state
-                .tokens
-                .iter()
-                .min_by_key(|(_, used)| **used)
-                .map(|(jti, _)| jti.clone())
-        {
-            state.tokens.remove(&oldest);
-        }
-        state.tokens.insert(jti, now);
+        // When full, the token idle the longest goes.
+        self.state()
+            .tokens
+            .insert_evicting(jti, (), after(now, TOKEN_IDLE));
         Ok(format!("{input}.{signature}"))
     }
 
@@ -279,8 +262,8 @@ impl IdentifyVideoident {
         if let Some(jti) = self.verify(token.trim(), partner.trim()) {
             let now = self.now();
             let mut state = self.state();
-            if let Some(used) = state.tokens.get_mut(&jti) {
-                *used = now;
+            if state.tokens.contains_key(&jti) {
+                state.tokens.set_removal(&jti, after(now, TOKEN_IDLE));
                 return None;
             }
         }
@@ -294,24 +277,22 @@ impl IdentifyVideoident {
     fn create(&self, request: types::CreateIdentRequest) -> Option<String> {
         let now = self.now();
         let mut state = self.state();
-        if state.idents.len() >= MAX_IDENTS {
+        if state.idents.is_full() {
             return None;
         }
         let id = random_uuid();
         let customer_id = state.next_customer.to_string();
         state.next_customer += 1;
-        state.idents.insert(
-            id.clone(),
-            Record {
-                request,
-                state: IdentState::Created,
-                person: None,
-                customer_id,
-                appointment: None,
-                created_at: now,
-                completed_at: None,
-            },
-        );
+        let record = Record {
+            request,
+            state: IdentState::Created,
+            person: None,
+            customer_id,
+            appointment: None,
+            created_at: now,
+            completed_at: None,
+        };
+        state.insert(id.clone(), record);
         Some(id)
     }
 
@@ -394,10 +375,11 @@ impl IdentifyVideoident {
     /// A downloadable file: (content type, bytes).
     fn download(&self, customer_id: &str, name: &str) -> Option<(&'static str, Vec<u8>)> {
         let state = self.state();
-        let (id, record) = state
+        let id = state.by_customer.get(customer_id)?;
+        let record = state
             .idents
-            .iter()
-            .find(|(_, r)| r.customer_id == customer_id && r.state == IdentState::Successful)?;
+            .get(id)
+            .filter(|r| r.state == IdentState::Successful)?;
         let content = file_content(id, record, name)?;
         let kind = match name.rsplit('.').next() {
             Some("pdf") => "application/pdf",

@@ -41,27 +41,44 @@ pub(super) struct Record {
     pub(super) completed_at: Option<SystemTime>,
 }
 
-#[derive(Default)]
 pub(super) struct Store {
-    pub(super) prune_gate: PruneGate,
-    pub(super) idents: HashMap<String, Record>,
-    /// Token id (`jti`) → when it was last used.
-    pub(super) tokens: HashMap<String, SystemTime>,
+    /// Removed [`IDENT_LIFETIME`] after creation.
+    pub(super) idents: SessionStore<Record>,
+    /// Customer id → ident id, for downloads.
+    pub(super) by_customer: HashMap<String, String>,
+    /// Token ids (`jti`), removed [`TOKEN_IDLE`] after their last use.
+    pub(super) tokens: SessionStore<()>,
     pub(super) next_customer: u64,
     pub(super) next_insert: u64,
 }
 
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            idents: SessionStore::new(MAX_IDENTS),
+            by_customer: HashMap::new(),
+            tokens: SessionStore::new(MAX_IDENTS),
+            next_customer: 29_000,
+            next_insert: 1,
+        }
+    }
+}
+
 impl Store {
-    pub(super) fn prune(&mut self, now: SystemTime) {
-        self.tokens.retain(|_, used| {
-            used.checked_add(TOKEN_IDLE)
-                .is_none_or(|idle_out| idle_out > now)
-        });
-        self.idents.retain(|_, record| {
-            record
-                .created_at
-                .checked_add(IDENT_LIFETIME)
-                .is_none_or(|gone| gone > now)
-        });
+    /// Keeps a new ident (the caller checked there is room).
+    pub(super) fn insert(&mut self, id: String, record: Record) {
+        self.by_customer
+            .insert(record.customer_id.clone(), id.clone());
+        let gone = after(record.created_at, IDENT_LIFETIME);
+        self.idents.insert(id, record, gone);
+    }
+}
+
+impl Prune for Store {
+    fn prune(&mut self, now: SystemTime) {
+        self.tokens.remove_due(now);
+        for (_, record) in self.idents.remove_due(now) {
+            self.by_customer.remove(&record.customer_id);
+        }
     }
 }

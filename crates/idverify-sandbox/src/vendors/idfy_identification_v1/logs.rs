@@ -23,8 +23,6 @@ pub(super) fn timestamp(time: SystemTime) -> String {
 
 pub(super) struct LogEntry {
     pub(super) item: types::IdentificationLogItem,
-    pub(super) created_at: SystemTime,
-    pub(super) seq: u64,
 }
 
 /// The query parameters of the log filter, validated.

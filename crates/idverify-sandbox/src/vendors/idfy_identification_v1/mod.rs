@@ -40,12 +40,12 @@
 //! own person can complete it successfully.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
 use bytes::Bytes;
@@ -53,10 +53,10 @@ use idverify_idfy_identification_v1::types;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::kit::oauth;
+use crate::kit::oauth::{self, Scope, TokenEndpoint, Tokens};
 use crate::persons::{PERSONS, Person};
 use crate::signing;
-use crate::kit::{http::json_response, ids::random_hex, store::{PruneGate, insert_bounded}, strict_json::parse_request};
+use crate::kit::{http::json_response, ids::random_hex, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -85,9 +85,13 @@ pub const API_PATH: &str = "/idfy-identification-v1";
 /// The token endpoint's path.
 pub const TOKEN_PATH: &str = "/idfy-identification-v1/oauth/connect/token";
 
-/// The test client.
-/// Names this API in `WWW-Authenticate` of token errors.
-const REALM: &str = "idfy-identification-v1";
+/// The token endpoint: the test client; a scope, when asked for, includes `identify`.
+const TOKENS: TokenEndpoint<()> = TokenEndpoint {
+    realm: NAME,
+    lifetime: TOKEN_LIFETIME,
+    client: |id, secret| (id == CLIENT_ID && secret == CLIENT_SECRET).then_some(()),
+    scope: Scope::Includes(SCOPE),
+};
 
 pub const CLIENT_ID: &str = "sandbox-idfy-client";
 
@@ -130,7 +134,7 @@ const SESSION_PATH: &str = "/idfy-identification-v1/identification/session";
 /// The Idfy Identification API v1 of a sandbox.
 pub(crate) struct IdfyIdentificationV1 {
     shared: Arc<Shared>,
-    state: Mutex<Store>,
+    state: VendorState<Store>,
 }
 
 /// What a create call produced.
@@ -144,8 +148,8 @@ enum Created {
 impl IdfyIdentificationV1 {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
+            state: VendorState::new(shared.clock.clone(), Store::default()),
             shared,
-            state: Mutex::new(Store::default()),
         }
     }
 
@@ -200,39 +204,17 @@ impl IdfyIdentificationV1 {
     }
 
     fn now(&self) -> SystemTime {
-        self.shared.clock.now()
+        self.state.now()
     }
 
-    /// Locks the state, pruned as of now. Never held across an `.await`.
-    fn state(&self) -> std::sync::MutexGuard<'_, Store> {
-        let now = self.now();
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.prune_gate.due(now) {
-            state.prune(now);
-        }
-        state
+    fn state(&self) -> StateGuard<'_, Store> {
+        self.state.lock()
     }
 
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let token = oauth::bearer_token(headers);
-        if token.is_some_and(|t| self.state().tokens.contains_key(t)) {
-            return None;
-        }
-        let mut response = error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            if token.is_some() {
-                "The access token is invalid or expired."
-            } else {
-                "An access token is required (Authorization: Bearer)."
-            },
-        );
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer error=\"invalid_token\""),
-        );
-        Some(response)
+        let detail = oauth::check_bearer(headers, &self.state().tokens).err()?;
+        Some(oauth::challenge(error(StatusCode::UNAUTHORIZED, "unauthorized", detail)))
     }
 
     fn page_url(&self, id: &str) -> String {
@@ -253,7 +235,6 @@ impl IdfyIdentificationV1 {
             mobile_person: None,
             created_at: now,
             expires_at: now.checked_add(SESSION_LIFETIME).unwrap_or(now),
-            seq: 0,
         }
     }
 
@@ -261,13 +242,9 @@ impl IdfyIdentificationV1 {
     fn create(&self, request: types::CreateIdentificationRequest) -> Created {
         let mut state = self.state();
         if let Some(reference) = &request.external_reference
-            && let Some((id, _)) = state.sessions.iter().find(|(_, r)| {
-                r.mobile_person.is_none()
-                    && r.external_reference.as_ref() == Some(reference)
-                    && is_open(r.status())
-            })
+            && let Some(id) = state.open_with_reference(reference)
         {
-            return Created::Session(id.clone());
+            return Created::Session(id);
         }
         if state.sessions.len() >= MAX_SESSIONS {
             return Created::Full;
@@ -365,12 +342,12 @@ impl IdfyIdentificationV1 {
 
     fn log_page(&self, filter: &LogFilter) -> types::IdentificationLogList {
         let state = self.state();
-        let mut entries: Vec<&LogEntry> = state
+        let entries: Vec<&LogEntry> = state
             .logs
-            .values()
+            .in_creation_order(None)
+            .map(|(_, _, entry)| entry)
             .filter(|e| filter.matches(&e.item))
             .collect();
-        entries.sort_by_key(|e| e.seq);
         let total = entries.len();
         let pages = total.div_ceil(filter.page_size);
         let start = filter.skip.saturating_mul(filter.page_size);

@@ -31,47 +31,9 @@ pub(super) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = match oauth::read(REALM, &headers, &body) {
-        Ok(request) => request,
-        Err(answer) => return *answer,
-    };
-    if request.client_id != CLIENT_ID || request.client_secret != CLIENT_SECRET {
-        return request.reject_client(REALM);
-    }
-    if let Some(answer) = request.grant_error(REALM) {
-        return answer;
-    }
-    let form = &request.form;
-    if let Some(scope) = form.get("scope")
-        && !scope.split(' ').any(|s| s == SCOPE)
-    {
-        return oauth::error(
-            StatusCode::BAD_REQUEST,
-            REALM,
-            "invalid_scope",
-            "The scope must include identify.",
-        );
-    }
-    let access_token = random_hex(32);
-    let now = api.now();
-    let expiry = now.checked_add(TOKEN_LIFETIME).unwrap_or(now);
-    insert_bounded(
-        &mut api.state().tokens,
-        MAX_SESSIONS,
-        access_token.clone(),
-        expiry,
-        |expiry| *expiry,
-    );
-    let body = types::TokenResponse {
-        access_token,
-        expires_in: Some(TOKEN_LIFETIME.as_secs() as i64),
-        token_type: Some("Bearer".into()),
-    };
-    let mut response = json_response(&body);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    TOKENS.answer(&headers, &body, api.now(), |token, grant, expiry| {
+        api.state().tokens.insert_evicting(token, grant, expiry)
+    })
 }
 
 pub(super) async fn create_session(

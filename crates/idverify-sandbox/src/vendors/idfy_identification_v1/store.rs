@@ -17,8 +17,6 @@ pub(super) struct Record {
     pub(super) mobile_person: Option<&'static str>,
     pub(super) created_at: SystemTime,
     pub(super) expires_at: SystemTime,
-    /// The order of creation (log order).
-    pub(super) seq: u64,
 }
 
 pub(super) fn is_open(status: Option<&types::Status>) -> bool {
@@ -87,43 +85,57 @@ impl Record {
     }
 }
 
-#[derive(Default)]
 pub(super) struct Store {
-    pub(super) prune_gate: PruneGate,
-    pub(super) sessions: HashMap<String, Record>,
-    pub(super) logs: HashMap<String, LogEntry>,
-    /// Access token → its expiry.
-    pub(super) tokens: HashMap<String, SystemTime>,
-    pub(super) next_seq: u64,
+    /// Removed [`RETENTION`] after they expire; woken at their expiry.
+    pub(super) sessions: SessionStore<Record>,
+    /// External reference → the sessions created with it (open or not).
+    pub(super) references: HashMap<String, Vec<String>>,
+    /// One entry per session, kept [`LOG_RETENTION`] after its creation; the oldest
+    /// goes first when [`MAX_SESSIONS`] are kept.
+    pub(super) logs: SessionStore<LogEntry>,
+    pub(super) tokens: Tokens<()>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            sessions: SessionStore::new(MAX_SESSIONS),
+            references: HashMap::new(),
+            logs: SessionStore::new(MAX_SESSIONS),
+            tokens: Tokens::new(MAX_SESSIONS),
+        }
+    }
+}
+
+impl Prune for Store {
+    /// Marks expired sessions, drops sessions past their retention, old log entries and
+    /// expired tokens.
+    fn prune(&mut self, now: SystemTime) {
+        self.tokens.remove_due(now);
+        for id in self.sessions.take_wakeups(now) {
+            if self
+                .sessions
+                .get_mut(&id)
+                .is_some_and(|record| record.expire_if_due(now))
+            {
+                self.sync_log(&id);
+            }
+        }
+        for (id, record) in self.sessions.remove_due(now) {
+            if let Some(reference) = &record.external_reference
+                && let Some(ids) = self.references.get_mut(reference)
+            {
+                ids.retain(|other| *other != id);
+                if ids.is_empty() {
+                    self.references.remove(reference);
+                }
+            }
+        }
+        self.logs.remove_due(now);
+    }
 }
 
 impl Store {
-    /// Marks expired sessions, drops sessions past their retention, old log entries and
-    /// expired tokens.
-    pub(super) fn prune(&mut self, now: SystemTime) {
-        self.tokens.retain(|_, expiry| *expiry > now);
-        let expired: Vec<String> = self
-            .sessions
-            .iter_mut()
-            .filter_map(|(id, record)| record.expire_if_due(now).then(|| id.clone()))
-            .collect();
-        for id in expired {
-            self.sync_log(&id);
-        }
-        self.sessions.retain(|_, record| {
-            record
-                .expires_at
-                .checked_add(RETENTION)
-                .is_none_or(|gone| gone > now)
-        });
-        self.logs.retain(|_, entry| {
-            entry
-                .created_at
-                .checked_add(LOG_RETENTION)
-                .is_none_or(|gone| gone > now)
-        });
-    }
-
     /// Writes the session's current state to its log entry (bounded: the oldest entry
     /// goes when [`MAX_SESSIONS`] exist).
     pub(super) fn sync_log(&mut self, id: &str) {
@@ -132,26 +144,30 @@ impl Store {
         };
         let entry = LogEntry {
             item: record.log_item(id),
-            created_at: record.created_at,
-            seq: record.seq,
         };
-        if !self.logs.contains_key(id)
-            && self.logs.len() >= MAX_SESSIONS
-            && let Some(oldest) = self
-                .logs
-                .iter()
-                .min_by_key(|(_, e)| e.seq)
-                .map(|(k, _)| k.clone())
-        {
-            self.logs.remove(&oldest);
-        }
-        self.logs.insert(id.to_string(), entry);
+        let gone = after(record.created_at, LOG_RETENTION);
+        self.logs.insert_evicting(id.to_string(), entry, gone);
     }
 
-    pub(super) fn insert(&mut self, id: String, mut record: Record) {
-        record.seq = self.next_seq;
-        self.next_seq += 1;
-        self.sessions.insert(id.clone(), record);
+    /// Keeps a new session (the caller checked there is room) and its log entry.
+    pub(super) fn insert(&mut self, id: String, record: Record) {
+        let (expires_at, gone) = (record.expires_at, after(record.expires_at, RETENTION));
+        if let Some(reference) = &record.external_reference {
+            self.references
+                .entry(reference.clone())
+                .or_default()
+                .push(id.clone());
+        }
+        self.sessions.insert(id.clone(), record, gone);
+        self.sessions.wake_at(&id, expires_at);
         self.sync_log(&id);
+    }
+
+    /// The open session (not BankID on mobile) created with `reference`, if any.
+    pub(super) fn open_with_reference(&self, reference: &str) -> Option<String> {
+        self.references.get(reference)?.iter().find_map(|id| {
+            let record = self.sessions.get(id)?;
+            (record.mobile_person.is_none() && is_open(record.status())).then(|| id.clone())
+        })
     }
 }

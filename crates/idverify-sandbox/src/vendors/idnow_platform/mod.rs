@@ -39,8 +39,7 @@
 //! `"<field>: <reason>"` strings and `fields` the field names; the token endpoint
 //! answers OAuth2 errors.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
@@ -54,10 +53,10 @@ use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
-use crate::kit::oauth;
+use crate::kit::oauth::{self, Scope, TokenEndpoint, Tokens};
 use crate::persons::Person;
 use crate::signing;
-use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{PruneGate, insert_bounded}, strict_json::{from_value, parse_request}};
+use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::{from_value, parse_request}};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -74,9 +73,13 @@ use errors::*;
 use store::*;
 use validate::*;
 
-/// Name and path prefix.
-/// Names this API in `WWW-Authenticate` of token errors.
-const REALM: &str = "idnow-platform";
+/// The token endpoint: a token grants the environment of its test client; any scope.
+const TOKENS: TokenEndpoint<types::Environment> = TokenEndpoint {
+    realm: NAME,
+    lifetime: TOKEN_LIFETIME,
+    client: routes::client_environment,
+    scope: Scope::Any,
+};
 
 pub const NAME: &str = "idnow-platform";
 
@@ -161,7 +164,7 @@ pub fn file_bytes(vault_entry_id: &str) -> Vec<u8> {
 /// The IDnow platform API of a sandbox.
 pub(crate) struct IdnowPlatform {
     shared: Arc<Shared>,
-    state: Mutex<Store>,
+    state: VendorState<Store>,
 }
 
 fn parse_environment(text: &str) -> Option<types::Environment> {
@@ -175,26 +178,20 @@ fn parse_environment(text: &str) -> Option<types::Environment> {
 impl IdnowPlatform {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
+            state: VendorState::new(shared.clock.clone(), Store::default()),
             shared,
-            state: Mutex::new(Store::default()),
         }
     }
 
     fn now(&self) -> SystemTime {
-        self.shared.clock.now()
+        self.state.now()
     }
 
     /// Locks the state, pruned as of now. Never held across an `.await`.
-    fn state(&self) -> std::sync::MutexGuard<'_, Store> {
-        let now = self.now();
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+    fn state(&self) -> StateGuard<'_, Store> {
+        let mut state = self.state.lock();
         // Sessions expire when the sandbox next looks at them: their event goes out then.
-        let expired = if state.prune_gate.due(now) {
-            state.prune(now)
-        } else {
-            Vec::new()
-        };
-        for id in expired {
+        for id in std::mem::take(&mut state.just_expired) {
             if let Some(record) = state.sessions.get_mut(&id) {
                 self.notify(record);
             }
@@ -210,25 +207,15 @@ impl IdnowPlatform {
         headers: &HeaderMap,
         environment: &str,
     ) -> Result<types::Environment, Response> {
-        let token = oauth::bearer_token(headers);
-        let granted = token.and_then(|t| self.state().tokens.get(t).map(|(_, env)| env.clone()));
-        let Some(granted) = granted else {
-            let mut response = error_body(
+        let granted = oauth::check_bearer(headers, &self.state().tokens).cloned();
+        let granted = granted.map_err(|detail| {
+            oauth::challenge(error_body(
                 StatusCode::UNAUTHORIZED,
-                json!(if token.is_some() {
-                    "The access token is invalid or expired."
-                } else {
-                    "An access token is required (Authorization: Bearer)."
-                }),
+                json!(detail),
                 "UNAUTHORIZED",
                 None,
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer error=\"invalid_token\""),
-            );
-            return Err(response);
-        };
+            ))
+        })?;
         let Some(environment) = parse_environment(environment) else {
             return Err(bad_request(vec![(
                 "environment".into(),
@@ -385,11 +372,11 @@ impl IdnowPlatform {
             events: 0,
         };
         let mut state = self.state();
-        if state.sessions.len() >= MAX_SESSIONS {
+        if state.sessions.is_full() {
             return None;
         }
         self.notify(&mut record);
-        state.sessions.insert(id, record);
+        state.insert(id, record);
         Some(response)
     }
 }

@@ -35,39 +35,14 @@ pub(super) async fn jwks() -> Response {
     json_response(&signing::jwks())
 }
 
-pub(super) async fn token(State(api): State<Arc<IdnowPlatform>>, headers: HeaderMap, body: Bytes) -> Response {
-    let request = match oauth::read(REALM, &headers, &body) {
-        Ok(request) => request,
-        Err(answer) => return *answer,
-    };
-    let Some(environment) = client_environment(&request.client_id, &request.client_secret) else {
-        return request.reject_client(REALM);
-    };
-    if let Some(answer) = request.grant_error(REALM) {
-        return answer;
-    }
-    let form = &request.form;
-    let access_token = random_hex(32);
-    let now = api.now();
-    let expiry = now.checked_add(TOKEN_LIFETIME).unwrap_or(now);
-    insert_bounded(
-        &mut api.state().tokens,
-        MAX_SESSIONS,
-        access_token.clone(),
-        (expiry, environment),
-        |(expiry, _)| *expiry,
-    );
-    let body = types::TokenResponse {
-        access_token,
-        expires_in: Some(TOKEN_LIFETIME.as_secs() as i64),
-        token_type: Some("Bearer".into()),
-        scope: form.get("scope").cloned(),
-    };
-    let mut response = json_response(&body);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+pub(super) async fn token(
+    State(api): State<Arc<IdnowPlatform>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    TOKENS.answer(&headers, &body, api.now(), |token, grant, expiry| {
+        api.state().tokens.insert_evicting(token, grant, expiry)
+    })
 }
 
 pub(super) async fn list_flows(
@@ -212,13 +187,9 @@ pub(super) async fn get_file(
         if state.files.get(&vault).map(|(_, env)| env) != Some(&environment) {
             return not_found("File");
         }
-        insert_bounded(
-            &mut state.presigned,
-            MAX_SESSIONS,
-            signature.clone(),
-            (vault.clone(), expiry),
-            |(_, expiry)| *expiry,
-        );
+        state
+            .presigned
+            .insert_evicting(signature.clone(), (vault.clone(), expiry), expiry);
     }
     let location = format!(
         "{}{FILES_PATH}/{vault}?expires={}&signature={signature}",
@@ -239,7 +210,15 @@ pub(super) async fn download(
 ) -> Response {
     let signature = query_param(&uri, "signature").unwrap_or_default();
     let now = api.now();
-    let found = api.state().presigned.get(&signature).cloned();
+    // An expired presigned URL, or one of a file that is gone, answers 403 all the same.
+    let found = {
+        let state = api.state();
+        state
+            .presigned
+            .get(&signature)
+            .filter(|(signed, _)| state.files.contains_key(signed))
+            .cloned()
+    };
     match found {
         Some((signed, expiry)) if signed == vault && expiry > now => {
             let bytes = file_bytes(&vault);
@@ -426,9 +405,11 @@ impl Vendor for IdnowPlatform {
                         .environment
                         .clone()
                         .unwrap_or(types::Environment::Live);
+                    // The file goes with its session.
+                    let gone = after(record.created_at, RETENTION);
                     state
                         .files
-                        .insert(file, (session_id.to_string(), environment));
+                        .insert(file, (session_id.to_string(), environment), gone);
                 }
             }
             Outcome::Error => {

@@ -34,42 +34,57 @@ impl Record {
     }
 }
 
-#[derive(Default)]
 pub(super) struct Store {
-    pub(super) prune_gate: PruneGate,
-    pub(super) sessions: HashMap<String, Record>,
-    /// Access token → (expiry, the client's environment).
-    pub(super) tokens: HashMap<String, (SystemTime, types::Environment)>,
-    /// Vault entry id → (session id, environment).
-    pub(super) files: HashMap<String, (String, types::Environment)>,
-    /// Presigned URL signature → (vault entry id, expiry).
-    pub(super) presigned: HashMap<String, (String, SystemTime)>,
+    /// Removed [`RETENTION`] after creation; woken at their expiry.
+    pub(super) sessions: SessionStore<Record>,
+    /// Sessions that expired at the last prune, whose event is still to go out.
+    pub(super) just_expired: Vec<String>,
+    /// What a token grants: its client's environment.
+    pub(super) tokens: Tokens<types::Environment>,
+    /// Vault entry id → (session id, environment), removed with the session.
+    pub(super) files: SessionStore<(String, types::Environment)>,
+    /// Presigned URL signature → (vault entry id, expiry), removed at the expiry.
+    pub(super) presigned: SessionStore<(String, SystemTime)>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            sessions: SessionStore::new(MAX_SESSIONS),
+            just_expired: Vec::new(),
+            tokens: Tokens::new(MAX_SESSIONS),
+            files: SessionStore::new(MAX_SESSIONS),
+            presigned: SessionStore::new(MAX_SESSIONS),
+        }
+    }
 }
 
 impl Store {
-    /// Drops expired tokens, sessions past their retention and their files; ages the others.
-    /// Returns the sessions that have just expired.
-    pub(super) fn prune(&mut self, now: SystemTime) -> Vec<String> {
-        self.tokens.retain(|_, (expiry, _)| *expiry > now);
-        self.sessions.retain(|_, record| {
-            record
-                .created_at
-                .checked_add(RETENTION)
-                .is_none_or(|gone| gone > now)
-        });
-        let sessions = &self.sessions;
-        self.files
-            .retain(|_, (session, _)| sessions.contains_key(session));
-        let files = &self.files;
-        // An expired or forgotten presigned URL answers 403 all the same.
-        self.presigned
-            .retain(|_, (vault, expiry)| files.contains_key(vault) && *expiry > now);
-        let mut expired = Vec::new();
-        for (id, record) in &mut self.sessions {
-            if record.age(now) {
-                expired.push(id.clone());
+    /// Keeps a new session (the caller checked there is room).
+    pub(super) fn insert(&mut self, id: String, record: Record) {
+        let expires_at = record.expires_at;
+        let gone = after(record.created_at, RETENTION);
+        self.sessions.insert(id.clone(), record, gone);
+        self.sessions.wake_at(&id, expires_at);
+    }
+}
+
+impl Prune for Store {
+    /// Drops expired tokens, presigned URLs, sessions past their retention and their
+    /// files; ages the others, noting which have just expired.
+    fn prune(&mut self, now: SystemTime) {
+        self.tokens.remove_due(now);
+        self.presigned.remove_due(now);
+        self.sessions.remove_due(now);
+        self.files.remove_due(now);
+        for id in self.sessions.take_wakeups(now) {
+            if self
+                .sessions
+                .get_mut(&id)
+                .is_some_and(|record| record.age(now))
+            {
+                self.just_expired.push(id);
             }
         }
-        expired
     }
 }

@@ -225,7 +225,8 @@ fn expiry_and_pruning_on_the_clock() {
     api.complete(&done_id, ola, Outcome::Success).unwrap();
     api.state().tokens.insert(
         "t".into(),
-        (api.now() + TOKEN_LIFETIME, types::Environment::Live),
+        types::Environment::Live,
+        api.now() + TOKEN_LIFETIME,
     );
     assert_eq!(api.state().files.len(), 1);
 
@@ -266,17 +267,11 @@ fn expiry_and_pruning_on_the_clock() {
 #[test]
 fn bounded_maps_forget_the_entry_closest_to_expiry() {
     let now = SystemTime::now();
-    let mut map: HashMap<String, SystemTime> = HashMap::new();
+    let mut map = Tokens::new(MAX_SESSIONS);
     for i in 0..MAX_SESSIONS {
-        map.insert(format!("k{i}"), now + Duration::from_secs(i as u64 + 10));
+        map.insert(format!("k{i}"), (), now + Duration::from_secs(i as u64 + 10));
     }
-    insert_bounded(
-        &mut map,
-        MAX_SESSIONS,
-        "new".into(),
-        now + Duration::from_secs(5),
-        |e| *e,
-    );
+    map.insert_evicting("new".into(), (), now + Duration::from_secs(5));
     assert_eq!(map.len(), MAX_SESSIONS);
     assert!(!map.contains_key("k0"));
     assert!(map.contains_key("new"));

@@ -12,8 +12,7 @@
 //! it expires before being completed it reports `ERROR` with error code
 //! `session_expired`; one hour after its expiry any session is removed and answers 404.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
@@ -27,9 +26,9 @@ use serde_json::json;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::kit::oauth;
+use crate::kit::oauth::{self, Scope, TokenEndpoint, Tokens};
 use crate::persons::Person;
-use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{PruneGate, insert_bounded}, strict_json::parse_request};
+use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 mod errors;
@@ -55,8 +54,13 @@ pub const API_PATH: &str = "/signicat-authentication/auth/rest";
 pub const TOKEN_PATH: &str = "/signicat-authentication/auth/open/connect/token";
 
 /// The test client.
-/// Names this API in `WWW-Authenticate` of token errors.
-const REALM: &str = "signicat-authentication";
+/// The token endpoint: the test client, scope `signicat-api`.
+const TOKENS: TokenEndpoint<()> = TokenEndpoint {
+    realm: NAME,
+    lifetime: TOKEN_LIFETIME,
+    client: |id, secret| (id == CLIENT_ID && secret == CLIENT_SECRET).then_some(()),
+    scope: Scope::Exactly(SCOPE),
+};
 
 pub const CLIENT_ID: &str = "sandbox-client";
 
@@ -108,54 +112,36 @@ fn frame_ancestors(flow: &types::Flow, parent_domains: Option<&[String]>) -> Opt
 /// The Signicat Authentication API of a sandbox.
 pub(crate) struct SignicatAuthentication {
     shared: Arc<Shared>,
-    state: Mutex<Store>,
+    state: VendorState<Store>,
 }
 
 impl SignicatAuthentication {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
+            state: VendorState::new(shared.clock.clone(), Store::default()),
             shared,
-            state: Mutex::new(Store::default()),
         }
     }
 
     fn now(&self) -> SystemTime {
-        self.shared.clock.now()
+        self.state.now()
     }
 
-    /// Locks the state, pruned as of now. Never held across an `.await`.
-    fn state(&self) -> std::sync::MutexGuard<'_, Store> {
-        let now = self.now();
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.prune_gate.due(now) {
-            state.prune(now);
-        }
-        state
+    fn state(&self) -> StateGuard<'_, Store> {
+        self.state.lock()
     }
 
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let token = oauth::bearer_token(headers);
-        let valid = token.is_some_and(|t| self.state().tokens.contains_key(t));
-        if valid {
-            return None;
-        }
-        let mut response = problem(
+        let detail = oauth::check_bearer(headers, &self.state().tokens).err()?;
+        let problem = problem(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",
-            if token.is_some() {
-                "The access token is invalid or expired."
-            } else {
-                "An access token is required (Authorization: Bearer)."
-            },
+            detail,
             "invalid_token",
             Vec::new(),
         );
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer error=\"invalid_token\""),
-        );
-        Some(response)
+        Some(oauth::challenge(problem))
     }
 
     fn session_url(&self, id: &str) -> String {
@@ -214,20 +200,13 @@ impl SignicatAuthentication {
             }),
             ..Default::default()
         };
-        let mut state = self.state();
-        if state.sessions.len() >= MAX_SESSIONS {
-            return None;
-        }
-        state.sessions.insert(
-            id,
-            Record {
-                session: session.clone(),
-                expires_at,
-                return_url,
-                frame_ancestors,
-            },
-        );
-        Some(session)
+        let record = Record {
+            session: session.clone(),
+            expires_at,
+            return_url,
+            frame_ancestors,
+        };
+        self.state().insert(id, record).then_some(session)
     }
 }
 

@@ -7,48 +7,9 @@ pub(super) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = match oauth::read(REALM, &headers, &body) {
-        Ok(request) => request,
-        Err(answer) => return *answer,
-    };
-    if request.client_id != CLIENT_ID || request.client_secret != CLIENT_SECRET {
-        return request.reject_client(REALM);
-    }
-    if let Some(answer) = request.grant_error(REALM) {
-        return answer;
-    }
-    let form = &request.form;
-    if form.get("scope").map(String::as_str) != Some(SCOPE) {
-        return oauth::error(
-            StatusCode::BAD_REQUEST,
-            REALM,
-            "invalid_scope",
-            "The scope must be signicat-api.",
-        );
-    }
-    let access_token = random_hex(32);
-    let expiry = api
-        .now()
-        .checked_add(TOKEN_LIFETIME)
-        .unwrap_or_else(|| api.now());
-    insert_bounded(
-        &mut api.state().tokens,
-        MAX_SESSIONS,
-        access_token.clone(),
-        expiry,
-        |expiry| *expiry,
-    );
-    let body = types::TokenResponse {
-        access_token,
-        expires_in: Some(TOKEN_LIFETIME.as_secs() as i64),
-        token_type: Some("Bearer".into()),
-        scope: Some(SCOPE.into()),
-    };
-    let mut response = json_response(&body);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    TOKENS.answer(&headers, &body, api.now(), |token, grant, expiry| {
+        api.state().tokens.insert_evicting(token, grant, expiry)
+    })
 }
 
 pub(super) async fn create_session(

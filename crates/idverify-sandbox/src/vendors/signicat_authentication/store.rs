@@ -39,26 +39,40 @@ impl Record {
     }
 }
 
-#[derive(Default)]
 pub(super) struct Store {
-    pub(super) prune_gate: PruneGate,
-    pub(super) sessions: HashMap<String, Record>,
-    /// Access token → its expiry.
-    pub(super) tokens: HashMap<String, SystemTime>,
+    /// Removed [`RETENTION`] after they expire; woken at their expiry.
+    pub(super) sessions: SessionStore<Record>,
+    pub(super) tokens: Tokens<()>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            sessions: SessionStore::new(MAX_SESSIONS),
+            tokens: Tokens::new(MAX_SESSIONS),
+        }
+    }
 }
 
 impl Store {
+    /// Keeps a new session: until [`RETENTION`] after its expiry, which marks it.
+    pub(super) fn insert(&mut self, id: String, record: Record) -> bool {
+        let (expires_at, gone) = (record.expires_at, after(record.expires_at, RETENTION));
+        let kept = self.sessions.insert(id.clone(), record, gone);
+        self.sessions.wake_at(&id, expires_at);
+        kept
+    }
+}
+
+impl Prune for Store {
     /// Drops expired tokens and sessions past their retention; marks expired sessions.
-    pub(super) fn prune(&mut self, now: SystemTime) {
-        self.tokens.retain(|_, expiry| *expiry > now);
-        self.sessions.retain(|_, record| {
-            record
-                .expires_at
-                .checked_add(RETENTION)
-                .is_none_or(|gone| gone > now)
-        });
-        for record in self.sessions.values_mut() {
-            record.expire_if_due(now);
+    fn prune(&mut self, now: SystemTime) {
+        self.tokens.remove_due(now);
+        self.sessions.remove_due(now);
+        for id in self.sessions.take_wakeups(now) {
+            if let Some(record) = self.sessions.get_mut(&id) {
+                record.expire_if_due(now);
+            }
         }
     }
 }

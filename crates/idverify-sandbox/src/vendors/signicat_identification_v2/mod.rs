@@ -31,8 +31,8 @@
 //! naming each bad field, 401, 404 `session_not_found`; the token endpoint answers
 //! OAuth2 errors.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
@@ -45,9 +45,9 @@ use idverify_signicat_identification_v2::types;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::kit::oauth;
+use crate::kit::oauth::{self, Scope, TokenEndpoint, Tokens};
 use crate::persons::Person;
-use crate::kit::{html::escape_html, http::{json_response, query_param}, ids::random_hex, store::{PruneGate, insert_bounded}, strict_json::parse_request};
+use crate::kit::{html::escape_html, http::{json_response, query_param}, ids::random_hex, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 mod errors;
@@ -77,9 +77,13 @@ pub const TOKEN_PATH: &str = "/signicat-identification-v2/oauth/connect/token";
 /// Where an `iframe` session's page ends (it posts the message to the parent window).
 pub const IFRAME_DONE_PATH: &str = "/signicat-identification-v2/_iframe";
 
-/// The test client.
-/// Names this API in `WWW-Authenticate` of token errors.
-const REALM: &str = "signicat-identification-v2";
+/// The token endpoint: the test client, scope `identify`.
+const TOKENS: TokenEndpoint<()> = TokenEndpoint {
+    realm: NAME,
+    lifetime: TOKEN_LIFETIME,
+    client: |id, secret| (id == CLIENT_ID && secret == CLIENT_SECRET).then_some(()),
+    scope: Scope::Exactly(SCOPE),
+};
 
 pub const CLIENT_ID: &str = "sandbox-idv2-client";
 
@@ -111,54 +115,35 @@ pub const MAX_LIMIT: u32 = 100;
 /// The Signicat Identification API v2 of a sandbox.
 pub(crate) struct SignicatIdentificationV2 {
     shared: Arc<Shared>,
-    state: Mutex<Store>,
+    state: VendorState<Store>,
 }
 
 impl SignicatIdentificationV2 {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
+            state: VendorState::new(shared.clock.clone(), Store::default()),
             shared,
-            state: Mutex::new(Store::default()),
         }
     }
 
     fn now(&self) -> SystemTime {
-        self.shared.clock.now()
+        self.state.now()
     }
 
-    /// Locks the state, pruned as of now. Never held across an `.await`.
-    fn state(&self) -> std::sync::MutexGuard<'_, Store> {
-        let now = self.now();
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.prune_gate.due(now) {
-            state.prune(now);
-        }
-        state
+    fn state(&self) -> StateGuard<'_, Store> {
+        self.state.lock()
     }
 
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let token = oauth::bearer_token(headers);
-        let valid = token.is_some_and(|t| self.state().tokens.contains_key(t));
-        if valid {
-            return None;
-        }
-        let mut response = problem(
+        let detail = oauth::check_bearer(headers, &self.state().tokens).err()?;
+        Some(oauth::challenge(problem(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",
-            if token.is_some() {
-                "The access token is invalid or expired."
-            } else {
-                "An access token is required (Authorization: Bearer)."
-            },
+            detail,
             "unauthorized",
             Vec::new(),
-        );
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer error=\"invalid_token\""),
-        );
-        Some(response)
+        )))
     }
 
     fn page_url(&self, id: &str) -> String {
@@ -196,44 +181,35 @@ impl SignicatIdentificationV2 {
             audit_trail: None,
             error: None,
         };
-        let mut state = self.state();
-        if state.sessions.len() >= MAX_SESSIONS {
-            return None;
-        }
-        let seq = state.next_seq;
-        state.next_seq += 1;
-        state.sessions.insert(
-            id,
-            Record {
-                session: session.clone(),
-                seq,
-                created_at: now,
-                purged: false,
-            },
-        );
-        Some(session)
+        let record = Record {
+            session: session.clone(),
+            created_at: now,
+            purged: false,
+        };
+        self.state().insert(id, record).then_some(session)
     }
 
     /// A page of inactive sessions after `cursor` (a sequence number).
     fn list(&self, limit: u32, after: Option<u64>) -> types::SessionList {
         let state = self.state();
-        let mut done: Vec<&Record> = state
-            .sessions
-            .values()
-            .filter(|r| !is_active(&r.session.status))
-            .filter(|r| after.is_none_or(|a| r.seq > a))
-            .collect();
-        done.sort_by_key(|r| r.seq);
         let limit_usize = limit as usize;
+        // One more than the page tells whether there is a next one.
+        let done: Vec<(u64, &Record)> = state
+            .sessions
+            .in_creation_order(after)
+            .filter(|(_, _, r)| !is_active(&r.session.status))
+            .map(|(seq, _, r)| (seq, r))
+            .take(limit_usize + 1)
+            .collect();
         let next_cursor =
-            (done.len() > limit_usize).then(|| encode_cursor(done[limit_usize - 1].seq));
+            (done.len() > limit_usize).then(|| encode_cursor(done[limit_usize - 1].0));
         types::SessionList {
             limit: Some(limit as i32),
             next_cursor,
             data: done
                 .into_iter()
                 .take(limit_usize)
-                .map(|r| reduced(&r.session))
+                .map(|(_, r)| reduced(&r.session))
                 .collect(),
         }
     }

@@ -4,8 +4,6 @@ use super::*;
 
 pub(super) struct Record {
     pub(super) session: types::Session,
-    /// Creation order: the list's sort key and cursor.
-    pub(super) seq: u64,
     pub(super) created_at: SystemTime,
     pub(super) purged: bool,
 }
@@ -62,27 +60,44 @@ impl Record {
     }
 }
 
-#[derive(Default)]
 pub(super) struct Store {
-    pub(super) prune_gate: PruneGate,
-    pub(super) sessions: HashMap<String, Record>,
-    /// Access token → its expiry.
-    pub(super) tokens: HashMap<String, SystemTime>,
-    pub(super) next_seq: u64,
+    /// Removed [`RETENTION`] after creation; woken when they time out and when their
+    /// personal data is purged. In creation order for the list.
+    pub(super) sessions: SessionStore<Record>,
+    pub(super) tokens: Tokens<()>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            sessions: SessionStore::new(MAX_SESSIONS),
+            tokens: Tokens::new(MAX_SESSIONS),
+        }
+    }
 }
 
 impl Store {
+    /// Keeps a new session; false when [`MAX_SESSIONS`] are kept.
+    pub(super) fn insert(&mut self, id: String, record: Record) -> bool {
+        let created = record.created_at;
+        if !self.sessions.insert(id.clone(), record, after(created, RETENTION)) {
+            return false;
+        }
+        self.sessions.wake_at(&id, after(created, SESSION_LIFETIME));
+        self.sessions.wake_at(&id, after(created, PERSONAL_DATA_LIFETIME));
+        true
+    }
+}
+
+impl Prune for Store {
     /// Drops expired tokens and sessions past their retention; ages the others.
-    pub(super) fn prune(&mut self, now: SystemTime) {
-        self.tokens.retain(|_, expiry| *expiry > now);
-        self.sessions.retain(|_, record| {
-            record
-                .created_at
-                .checked_add(RETENTION)
-                .is_none_or(|gone| gone > now)
-        });
-        for record in self.sessions.values_mut() {
-            record.age(now);
+    fn prune(&mut self, now: SystemTime) {
+        self.tokens.remove_due(now);
+        self.sessions.remove_due(now);
+        for id in self.sessions.take_wakeups(now) {
+            if let Some(record) = self.sessions.get_mut(&id) {
+                record.age(now);
+            }
         }
     }
 }
