@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -28,9 +28,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .merge(control::routes(app.clone()))
         .merge(page::routes(app.clone()))
         .merge(webhooks::routes(app.clone()))
-        .fallback(|| async {
-            ControlError::not_found("no such path in the sandbox").into_response()
-        });
+        .fallback_service(axum::routing::any({
+            let app = app.clone();
+            move |uri: Uri| async move { unknown_path(&app, &uri) }
+        }));
     // The middlewares wrap the routes as a whole: a layer of `routes` itself would see a
     // 405 before axum adds its `Allow` header.
     Router::new()
@@ -42,6 +43,15 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .layer(middleware::from_fn_with_state(app.clone(), apply_faults))
         // Outermost: a faulted request was received all the same.
         .layer(middleware::from_fn_with_state(app, journal::record))
+}
+
+/// A path no route has: a 404 in the vendor's shape under a vendor's prefix, else the
+/// control API's.
+fn unknown_path(app: &App, uri: &Uri) -> Response {
+    match vendor_of(app, uri.path()) {
+        Some(vendor) => vendor.error_response(StatusCode::NOT_FOUND, "No such path in this API."),
+        None => ControlError::not_found("no such path in the sandbox").into_response(),
+    }
 }
 
 /// The vendor API a path belongs to (by its first segment), if any.

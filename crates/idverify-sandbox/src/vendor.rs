@@ -125,8 +125,8 @@ pub trait Vendor: Send + Sync + 'static {
     /// Its human title.
     fn title(&self) -> &'static str;
 
-    /// Its routes, with full paths under `/<name>/`, including a fallback for unknown
-    /// paths under the prefix.
+    /// Its routes, with full paths under `/<name>/` (a path under the prefix that none
+    /// has is answered 404 by [`Vendor::error_response`]).
     fn routes(self: Arc<Self>) -> Router;
 
     /// An error in the vendor's own shape (faults and unknown paths use it).

@@ -5,14 +5,20 @@
 //! scope rule and token lifetime) and, for a refused call, its own error shape.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use axum::routing::post;
+use bytes::Bytes;
 
+use crate::clock::Clock;
 use crate::kit::http::json_response;
 use crate::kit::ids::random_hex;
-use crate::kit::store::{SessionStore, after};
+use crate::kit::store::{SessionStore, VendorState, after};
 
 /// Issued access tokens, each with what it grants (`()` when a token grants nothing
 /// more than access), removed when they expire.
@@ -39,6 +45,58 @@ pub(crate) struct TokenEndpoint<G> {
     /// vendor does not know.
     pub client: fn(&str, &str) -> Option<G>,
     pub scope: Scope,
+    /// At most this many tokens are kept; the first to expire makes room.
+    pub cap: usize,
+}
+
+/// A vendor's token endpoint with the tokens it issued, on the sandbox clock.
+pub(crate) struct Issuer<G> {
+    endpoint: TokenEndpoint<G>,
+    tokens: VendorState<Tokens<G>>,
+}
+
+impl<G: Clone + Send + Sync + 'static> Issuer<G> {
+    pub fn new(endpoint: TokenEndpoint<G>, clock: Arc<Clock>) -> Self {
+        Self {
+            tokens: VendorState::new(clock, Tokens::new(endpoint.cap)),
+            endpoint,
+        }
+    }
+
+    /// The token endpoint at `path` (POST).
+    pub fn route(self: Arc<Self>, path: &str) -> Router {
+        Router::new().route(path, post(token::<G>)).with_state(self)
+    }
+
+    /// What the request's bearer token grants; else the reason for the vendor's 401
+    /// (to be sent through [`challenge`]).
+    pub fn check(&self, headers: &HeaderMap) -> Result<G, &'static str> {
+        check_bearer(headers, &self.tokens.lock()).cloned()
+    }
+
+    /// Keeps `token` until `expiry`.
+    pub fn keep(&self, token: String, grant: G, expiry: SystemTime) {
+        self.tokens.lock().insert_evicting(token, grant, expiry);
+    }
+
+    /// How many tokens are held.
+    #[cfg(test)]
+    pub fn held(&self) -> usize {
+        self.tokens.lock().len()
+    }
+}
+
+async fn token<G: Clone + Send + Sync + 'static>(
+    State(issuer): State<Arc<Issuer<G>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = issuer.tokens.now();
+    issuer
+        .endpoint
+        .answer(&headers, &body, now, |token, grant, expiry| {
+            issuer.keep(token, grant, expiry)
+        })
 }
 
 impl<G> TokenEndpoint<G> {
@@ -101,11 +159,8 @@ impl<G> TokenEndpoint<G> {
 }
 
 /// What a valid bearer token of `headers` grants; else the reason to give in the
-/// vendor's 401 (then sent through [`challenge`]).
-pub(crate) fn check_bearer<'t, G>(
-    headers: &HeaderMap,
-    tokens: &'t Tokens<G>,
-) -> Result<&'t G, &'static str> {
+/// vendor's 401.
+fn check_bearer<'t, G>(headers: &HeaderMap, tokens: &'t Tokens<G>) -> Result<&'t G, &'static str> {
     match bearer_token(headers) {
         Some(token) => tokens
             .get(token)

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
+use crate::vendor::ControlError;
 
 /// Records by key, each removed at its own time, at most `cap` of them.
 #[derive(Debug)]
@@ -68,6 +69,13 @@ impl<R> SessionStore<R> {
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut R> {
         self.records.get_mut(key).map(|entry| &mut entry.record)
+    }
+
+    /// The session a control call or the end user's page names: a 404 when there is
+    /// none (it never existed, or was removed).
+    pub fn for_control(&mut self, key: &str) -> Result<&mut R, ControlError> {
+        self.get_mut(key)
+            .ok_or_else(|| ControlError::not_found("no such session (or it was removed)"))
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -242,6 +250,12 @@ impl PruneGate {
 /// A vendor's stores: what expires, goes or wakes as of a time.
 pub trait Prune {
     fn prune(&mut self, now: SystemTime);
+}
+
+impl<R> Prune for SessionStore<R> {
+    fn prune(&mut self, now: SystemTime) {
+        self.remove_due(now);
+    }
 }
 
 /// A vendor's state behind one lock, on the sandbox clock, pruned as it is locked.

@@ -222,10 +222,6 @@ pub(super) async fn download(
     }
 }
 
-pub(super) async fn unknown_path(State(api): State<Arc<IdentifyVideoident>>) -> Response {
-    api.error_response(StatusCode::NOT_FOUND, "No such path in this API.")
-}
-
 impl Vendor for IdentifyVideoident {
     fn name(&self) -> &'static str {
         NAME
@@ -255,8 +251,6 @@ impl Vendor for IdentifyVideoident {
                 &format!("{API_PATH}/download/{{customer}}/{{file}}"),
                 get(download),
             )
-            .route(&format!("/{NAME}"), any(unknown_path))
-            .route(&format!("/{NAME}/{{*rest}}"), any(unknown_path))
             .with_state(self)
     }
 
@@ -266,10 +260,7 @@ impl Vendor for IdentifyVideoident {
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
         let mut state = self.state();
-        let record = state
-            .idents
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such ident (or it was removed)"))?;
+        let record = state.idents.for_control(session_id)?;
         if record.state == IdentState::Created {
             record.state = IdentState::InProgress;
             self.notify(session_id, record);
@@ -307,10 +298,7 @@ impl Vendor for IdentifyVideoident {
     ) -> Result<Completion, ControlError> {
         let now = self.now();
         let mut state = self.state();
-        let record = state
-            .idents
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such ident (or it was removed)"))?;
+        let record = state.idents.for_control(session_id)?;
         if !record.state.is_open() {
             return Err(ControlError::not_open(record.state.code_and_text().1));
         }

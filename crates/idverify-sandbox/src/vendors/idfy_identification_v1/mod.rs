@@ -47,13 +47,13 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
+use axum::routing::{get, post, put};
 use bytes::Bytes;
 use idverify_idfy_identification_v1::types;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::kit::oauth::{self, Scope, TokenEndpoint, Tokens};
+use crate::kit::oauth::{self, Issuer, Scope, TokenEndpoint};
 use crate::persons::{PERSONS, Person};
 use crate::signing;
 use crate::kit::{http::json_response, ids::random_hex, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
@@ -91,6 +91,7 @@ const TOKENS: TokenEndpoint<()> = TokenEndpoint {
     lifetime: TOKEN_LIFETIME,
     client: |id, secret| (id == CLIENT_ID && secret == CLIENT_SECRET).then_some(()),
     scope: Scope::Includes(SCOPE),
+    cap: MAX_SESSIONS,
 };
 
 pub const CLIENT_ID: &str = "sandbox-idfy-client";
@@ -135,6 +136,7 @@ const SESSION_PATH: &str = "/idfy-identification-v1/identification/session";
 pub(crate) struct IdfyIdentificationV1 {
     shared: Arc<Shared>,
     state: VendorState<Store>,
+    tokens: Arc<Issuer<()>>,
 }
 
 /// What a create call produced.
@@ -149,6 +151,7 @@ impl IdfyIdentificationV1 {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
             state: VendorState::new(shared.clock.clone(), Store::default()),
+            tokens: Arc::new(Issuer::new(TOKENS, shared.clock.clone())),
             shared,
         }
     }
@@ -213,7 +216,7 @@ impl IdfyIdentificationV1 {
 
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let detail = oauth::check_bearer(headers, &self.state().tokens).err()?;
+        let detail = self.tokens.check(headers).err()?;
         Some(oauth::challenge(error(StatusCode::UNAUTHORIZED, "unauthorized", detail)))
     }
 

@@ -26,16 +26,6 @@ pub(super) fn provider_for(person: &Person) -> types::IdentityProvider {
     }
 }
 
-pub(super) async fn token(
-    State(api): State<Arc<IdfyIdentificationV1>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    TOKENS.answer(&headers, &body, api.now(), |token, grant, expiry| {
-        api.state().tokens.insert_evicting(token, grant, expiry)
-    })
-}
-
 pub(super) async fn create_session(
     State(api): State<Arc<IdfyIdentificationV1>>,
     headers: HeaderMap,
@@ -193,10 +183,6 @@ pub(super) async fn bankid_mobile(
     }
 }
 
-pub(super) async fn unknown_path(State(api): State<Arc<IdfyIdentificationV1>>) -> Response {
-    api.error_response(StatusCode::NOT_FOUND, "No such path in this API.")
-}
-
 pub(super) async fn add_headers(response: Response) -> Response {
     with_vendor_headers(response)
 }
@@ -211,8 +197,8 @@ impl Vendor for IdfyIdentificationV1 {
     }
 
     fn routes(self: Arc<Self>) -> Router {
+        let tokens = self.tokens.clone().route(TOKEN_PATH);
         Router::new()
-            .route(TOKEN_PATH, post(token))
             .route(SESSION_PATH, post(create_session).get(retrieve_session))
             .route(&format!("{SESSION_PATH}/status"), get(session_status))
             .route(
@@ -231,10 +217,9 @@ impl Vendor for IdfyIdentificationV1 {
                 &format!("{API_PATH}/identification/no/bankid/mobile"),
                 post(bankid_mobile),
             )
-            .route(&format!("/{NAME}"), any(unknown_path))
-            .route(&format!("/{NAME}/{{*rest}}"), any(unknown_path))
-            .layer(axum::middleware::map_response(add_headers))
             .with_state(self)
+            .merge(tokens)
+            .layer(axum::middleware::map_response(add_headers))
     }
 
     fn error_response(&self, status: StatusCode, detail: &str) -> Response {
@@ -253,10 +238,7 @@ impl Vendor for IdfyIdentificationV1 {
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
         let mut state = self.state();
-        let record = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such session (or it expired)"))?;
+        let record = state.sessions.for_control(session_id)?;
         let changed = record.status() == Some(&types::Status::Created);
         if changed {
             record.result.status = Some(types::Status::Userinitiated);
@@ -296,10 +278,7 @@ impl Vendor for IdfyIdentificationV1 {
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
         let mut state = self.state();
-        let record = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such session (or it expired)"))?;
+        let record = state.sessions.for_control(session_id)?;
         if !is_open(record.status()) {
             return Err(ControlError::not_open(&status_name(record.status())));
         }

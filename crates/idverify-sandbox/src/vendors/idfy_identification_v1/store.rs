@@ -93,7 +93,6 @@ pub(super) struct Store {
     /// One entry per session, kept [`LOG_RETENTION`] after its creation; the oldest
     /// goes first when [`MAX_SESSIONS`] are kept.
     pub(super) logs: SessionStore<LogEntry>,
-    pub(super) tokens: Tokens<()>,
 }
 
 impl Default for Store {
@@ -102,7 +101,6 @@ impl Default for Store {
             sessions: SessionStore::new(MAX_SESSIONS),
             references: HashMap::new(),
             logs: SessionStore::new(MAX_SESSIONS),
-            tokens: Tokens::new(MAX_SESSIONS),
         }
     }
 }
@@ -111,7 +109,6 @@ impl Prune for Store {
     /// Marks expired sessions, drops sessions past their retention, old log entries and
     /// expired tokens.
     fn prune(&mut self, now: SystemTime) {
-        self.tokens.remove_due(now);
         for id in self.sessions.take_wakeups(now) {
             if self
                 .sessions

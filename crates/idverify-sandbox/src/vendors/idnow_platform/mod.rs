@@ -46,14 +46,14 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use bytes::Bytes;
 use idverify_idnow_platform::types;
 use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
-use crate::kit::oauth::{self, Scope, TokenEndpoint, Tokens};
+use crate::kit::oauth::{self, Issuer, Scope, TokenEndpoint};
 use crate::persons::Person;
 use crate::signing;
 use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::{from_value, parse_request}};
@@ -79,6 +79,7 @@ const TOKENS: TokenEndpoint<types::Environment> = TokenEndpoint {
     lifetime: TOKEN_LIFETIME,
     client: routes::client_environment,
     scope: Scope::Any,
+    cap: MAX_SESSIONS,
 };
 
 pub const NAME: &str = "idnow-platform";
@@ -165,6 +166,7 @@ pub fn file_bytes(vault_entry_id: &str) -> Vec<u8> {
 pub(crate) struct IdnowPlatform {
     shared: Arc<Shared>,
     state: VendorState<Store>,
+    tokens: Arc<Issuer<types::Environment>>,
 }
 
 fn parse_environment(text: &str) -> Option<types::Environment> {
@@ -179,6 +181,7 @@ impl IdnowPlatform {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
             state: VendorState::new(shared.clock.clone(), Store::default()),
+            tokens: Arc::new(Issuer::new(TOKENS, shared.clock.clone())),
             shared,
         }
     }
@@ -207,7 +210,7 @@ impl IdnowPlatform {
         headers: &HeaderMap,
         environment: &str,
     ) -> Result<types::Environment, Response> {
-        let granted = oauth::check_bearer(headers, &self.state().tokens).cloned();
+        let granted = self.tokens.check(headers);
         let granted = granted.map_err(|detail| {
             oauth::challenge(error_body(
                 StatusCode::UNAUTHORIZED,

@@ -35,16 +35,6 @@ pub(super) async fn jwks() -> Response {
     json_response(&signing::jwks())
 }
 
-pub(super) async fn token(
-    State(api): State<Arc<IdnowPlatform>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    TOKENS.answer(&headers, &body, api.now(), |token, grant, expiry| {
-        api.state().tokens.insert_evicting(token, grant, expiry)
-    })
-}
-
 pub(super) async fn list_flows(
     State(api): State<Arc<IdnowPlatform>>,
     headers: HeaderMap,
@@ -246,10 +236,6 @@ pub(super) async fn download(
     }
 }
 
-pub(super) async fn unknown_path(State(api): State<Arc<IdnowPlatform>>) -> Response {
-    api.error_response(StatusCode::NOT_FOUND, "No such path in this API.")
-}
-
 impl Vendor for IdnowPlatform {
     fn name(&self) -> &'static str {
         NAME
@@ -260,8 +246,8 @@ impl Vendor for IdnowPlatform {
     }
 
     fn routes(self: Arc<Self>) -> Router {
+        let tokens = self.tokens.clone().route(TOKEN_PATH);
         Router::new()
-            .route(TOKEN_PATH, post(token))
             .route(JWKS_PATH, get(jwks))
             .route(
                 &format!("{API_PATH}/flows/{{environment}}"),
@@ -284,9 +270,8 @@ impl Vendor for IdnowPlatform {
                 get(get_file),
             )
             .route(&format!("{FILES_PATH}/{{vault}}"), get(download))
-            .route(&format!("/{NAME}"), any(unknown_path))
-            .route(&format!("/{NAME}/{{*rest}}"), any(unknown_path))
             .with_state(self)
+            .merge(tokens)
     }
 
     fn error_response(&self, status: StatusCode, detail: &str) -> Response {
@@ -302,10 +287,7 @@ impl Vendor for IdnowPlatform {
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
         let now = rfc3339(self.now());
         let mut state = self.state();
-        let record = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such session (or it was removed)"))?;
+        let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if session.session_status == types::SessionStatus::Created {
             session.session_status = types::SessionStatus::Running;
@@ -348,10 +330,7 @@ impl Vendor for IdnowPlatform {
         let now = rfc3339(now_time);
         let mut guard = self.state();
         let state = &mut *guard;
-        let record = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such session (or it was removed)"))?;
+        let record = state.sessions.for_control(session_id)?;
         if !is_open(&record.session.session_status) {
             return Err(ControlError::not_open(
                 &record.session.session_status.to_string(),

@@ -40,7 +40,6 @@ pub(super) struct Store {
     /// Sessions that expired at the last prune, whose event is still to go out.
     pub(super) just_expired: Vec<String>,
     /// What a token grants: its client's environment.
-    pub(super) tokens: Tokens<types::Environment>,
     /// Vault entry id → (session id, environment), removed with the session.
     pub(super) files: SessionStore<(String, types::Environment)>,
     /// Presigned URL signature → (vault entry id, expiry), removed at the expiry.
@@ -52,7 +51,6 @@ impl Default for Store {
         Self {
             sessions: SessionStore::new(MAX_SESSIONS),
             just_expired: Vec::new(),
-            tokens: Tokens::new(MAX_SESSIONS),
             files: SessionStore::new(MAX_SESSIONS),
             presigned: SessionStore::new(MAX_SESSIONS),
         }
@@ -73,7 +71,6 @@ impl Prune for Store {
     /// Drops expired tokens, presigned URLs, sessions past their retention and their
     /// files; ages the others, noting which have just expired.
     fn prune(&mut self, now: SystemTime) {
-        self.tokens.remove_due(now);
         self.presigned.remove_due(now);
         self.sessions.remove_due(now);
         self.files.remove_due(now);

@@ -223,7 +223,7 @@ fn expiry_and_pruning_on_the_clock() {
     let open_id = open.session_context.session_id.clone();
     let done_id = done.session_context.session_id.clone();
     api.complete(&done_id, ola, Outcome::Success).unwrap();
-    api.state().tokens.insert(
+    api.tokens.keep(
         "t".into(),
         types::Environment::Live,
         api.now() + TOKEN_LIFETIME,
@@ -251,7 +251,7 @@ fn expiry_and_pruning_on_the_clock() {
         types::SessionStatus::Completed,
         "terminal sessions do not expire"
     );
-    assert!(api.state().tokens.is_empty(), "tokens expire after 86400 s");
+    assert_eq!(api.tokens.held(), 0, "tokens expire after 86400 s");
 
     api.shared.clock.advance(RETENTION);
     let state = api.state();
@@ -267,7 +267,7 @@ fn expiry_and_pruning_on_the_clock() {
 #[test]
 fn bounded_maps_forget_the_entry_closest_to_expiry() {
     let now = SystemTime::now();
-    let mut map = Tokens::new(MAX_SESSIONS);
+    let mut map = oauth::Tokens::new(MAX_SESSIONS);
     for i in 0..MAX_SESSIONS {
         map.insert(format!("k{i}"), (), now + Duration::from_secs(i as u64 + 10));
     }

@@ -19,14 +19,14 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use bytes::Bytes;
 use idverify_signicat_authentication::types;
 use serde_json::json;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::kit::oauth::{self, Scope, TokenEndpoint, Tokens};
+use crate::kit::oauth::{self, Issuer, Scope, TokenEndpoint};
 use crate::persons::Person;
 use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
@@ -60,6 +60,7 @@ const TOKENS: TokenEndpoint<()> = TokenEndpoint {
     lifetime: TOKEN_LIFETIME,
     client: |id, secret| (id == CLIENT_ID && secret == CLIENT_SECRET).then_some(()),
     scope: Scope::Exactly(SCOPE),
+    cap: MAX_SESSIONS,
 };
 
 pub const CLIENT_ID: &str = "sandbox-client";
@@ -113,12 +114,14 @@ fn frame_ancestors(flow: &types::Flow, parent_domains: Option<&[String]>) -> Opt
 pub(crate) struct SignicatAuthentication {
     shared: Arc<Shared>,
     state: VendorState<Store>,
+    tokens: Arc<Issuer<()>>,
 }
 
 impl SignicatAuthentication {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
             state: VendorState::new(shared.clock.clone(), Store::default()),
+            tokens: Arc::new(Issuer::new(TOKENS, shared.clock.clone())),
             shared,
         }
     }
@@ -133,7 +136,7 @@ impl SignicatAuthentication {
 
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let detail = oauth::check_bearer(headers, &self.state().tokens).err()?;
+        let detail = self.tokens.check(headers).err()?;
         let problem = problem(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",

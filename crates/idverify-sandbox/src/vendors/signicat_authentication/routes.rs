@@ -2,16 +2,6 @@
 
 use super::*;
 
-pub(super) async fn token(
-    State(api): State<Arc<SignicatAuthentication>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    TOKENS.answer(&headers, &body, api.now(), |token, grant, expiry| {
-        api.state().tokens.insert_evicting(token, grant, expiry)
-    })
-}
-
 pub(super) async fn create_session(
     State(api): State<Arc<SignicatAuthentication>>,
     headers: HeaderMap,
@@ -87,10 +77,6 @@ pub(super) async fn cancel_session(
     }
 }
 
-pub(super) async fn unknown_path(State(api): State<Arc<SignicatAuthentication>>) -> Response {
-    api.error_response(StatusCode::NOT_FOUND, "No such path in this API.")
-}
-
 impl Vendor for SignicatAuthentication {
     fn name(&self) -> &'static str {
         NAME
@@ -109,17 +95,16 @@ impl Vendor for SignicatAuthentication {
     }
 
     fn routes(self: Arc<Self>) -> Router {
+        let tokens = self.tokens.clone().route(TOKEN_PATH);
         Router::new()
-            .route(TOKEN_PATH, post(token))
             .route(&format!("{API_PATH}/sessions"), post(create_session))
             .route(&format!("{API_PATH}/sessions/{{id}}"), get(get_session))
             .route(
                 &format!("{API_PATH}/sessions/{{id}}/cancel"),
                 post(cancel_session),
             )
-            .route(&format!("/{NAME}"), any(unknown_path))
-            .route(&format!("/{NAME}/{{*rest}}"), any(unknown_path))
             .with_state(self)
+            .merge(tokens)
     }
 
     fn error_response(&self, status: StatusCode, detail: &str) -> Response {
@@ -135,10 +120,7 @@ impl Vendor for SignicatAuthentication {
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
         let mut state = self.state();
-        let record = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such session (or it expired)"))?;
+        let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if session.status == Some(types::SessionStatus::Created) {
             session.status = Some(types::SessionStatus::WaitingForUser);
@@ -168,10 +150,7 @@ impl Vendor for SignicatAuthentication {
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
         let mut state = self.state();
-        let record = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such session (or it expired)"))?;
+        let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if !is_open(session.status.as_ref()) {
             return Err(ControlError::not_open(&status_name(

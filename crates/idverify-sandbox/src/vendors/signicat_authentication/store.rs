@@ -42,14 +42,12 @@ impl Record {
 pub(super) struct Store {
     /// Removed [`RETENTION`] after they expire; woken at their expiry.
     pub(super) sessions: SessionStore<Record>,
-    pub(super) tokens: Tokens<()>,
 }
 
 impl Default for Store {
     fn default() -> Self {
         Self {
             sessions: SessionStore::new(MAX_SESSIONS),
-            tokens: Tokens::new(MAX_SESSIONS),
         }
     }
 }
@@ -67,7 +65,6 @@ impl Store {
 impl Prune for Store {
     /// Drops expired tokens and sessions past their retention; marks expired sessions.
     fn prune(&mut self, now: SystemTime) {
-        self.tokens.remove_due(now);
         self.sessions.remove_due(now);
         for id in self.sessions.take_wakeups(now) {
             if let Some(record) = self.sessions.get_mut(&id) {

@@ -39,13 +39,13 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use bytes::Bytes;
 use idverify_signicat_identification_v2::types;
 
 use crate::Shared;
 use crate::clock::rfc3339;
-use crate::kit::oauth::{self, Scope, TokenEndpoint, Tokens};
+use crate::kit::oauth::{self, Issuer, Scope, TokenEndpoint};
 use crate::persons::Person;
 use crate::kit::{html::escape_html, http::{json_response, query_param}, ids::random_hex, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
@@ -83,6 +83,7 @@ const TOKENS: TokenEndpoint<()> = TokenEndpoint {
     lifetime: TOKEN_LIFETIME,
     client: |id, secret| (id == CLIENT_ID && secret == CLIENT_SECRET).then_some(()),
     scope: Scope::Exactly(SCOPE),
+    cap: MAX_SESSIONS,
 };
 
 pub const CLIENT_ID: &str = "sandbox-idv2-client";
@@ -116,12 +117,14 @@ pub const MAX_LIMIT: u32 = 100;
 pub(crate) struct SignicatIdentificationV2 {
     shared: Arc<Shared>,
     state: VendorState<Store>,
+    tokens: Arc<Issuer<()>>,
 }
 
 impl SignicatIdentificationV2 {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
             state: VendorState::new(shared.clock.clone(), Store::default()),
+            tokens: Arc::new(Issuer::new(TOKENS, shared.clock.clone())),
             shared,
         }
     }
@@ -136,7 +139,7 @@ impl SignicatIdentificationV2 {
 
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
-        let detail = oauth::check_bearer(headers, &self.state().tokens).err()?;
+        let detail = self.tokens.check(headers).err()?;
         Some(oauth::challenge(problem(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",

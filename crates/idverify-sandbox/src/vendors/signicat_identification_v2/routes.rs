@@ -2,16 +2,6 @@
 
 use super::*;
 
-pub(super) async fn token(
-    State(api): State<Arc<SignicatIdentificationV2>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    TOKENS.answer(&headers, &body, api.now(), |token, grant, expiry| {
-        api.state().tokens.insert_evicting(token, grant, expiry)
-    })
-}
-
 pub(super) async fn create_session(
     State(api): State<Arc<SignicatIdentificationV2>>,
     headers: HeaderMap,
@@ -203,10 +193,6 @@ pub(super) async fn id_providers(
     json_response(&list)
 }
 
-pub(super) async fn unknown_path(State(api): State<Arc<SignicatIdentificationV2>>) -> Response {
-    api.error_response(StatusCode::NOT_FOUND, "No such path in this API.")
-}
-
 impl Vendor for SignicatIdentificationV2 {
     fn name(&self) -> &'static str {
         NAME
@@ -239,8 +225,8 @@ impl Vendor for SignicatIdentificationV2 {
     }
 
     fn routes(self: Arc<Self>) -> Router {
+        let tokens = self.tokens.clone().route(TOKEN_PATH);
         Router::new()
-            .route(TOKEN_PATH, post(token))
             .route(
                 &format!("{API_PATH}/sessions"),
                 post(create_session).get(list_sessions),
@@ -257,9 +243,8 @@ impl Vendor for SignicatIdentificationV2 {
                 get(id_providers),
             )
             .route(&format!("{IFRAME_DONE_PATH}/{{id}}"), get(iframe_done))
-            .route(&format!("/{NAME}"), any(unknown_path))
-            .route(&format!("/{NAME}/{{*rest}}"), any(unknown_path))
             .with_state(self)
+            .merge(tokens)
     }
 
     fn error_response(&self, status: StatusCode, detail: &str) -> Response {
@@ -275,10 +260,7 @@ impl Vendor for SignicatIdentificationV2 {
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
         let mut state = self.state();
-        let record = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such session (or it was removed)"))?;
+        let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if session.flow == types::Flow::Headless {
             return Err(ControlError::bad_request(
@@ -327,10 +309,7 @@ impl Vendor for SignicatIdentificationV2 {
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
         let mut state = self.state();
-        let record = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or_else(|| ControlError::not_found("no such session (or it was removed)"))?;
+        let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if !is_active(&session.status) {
             return Err(ControlError::not_open(&session.status.to_string()));

@@ -64,14 +64,12 @@ pub(super) struct Store {
     /// Removed [`RETENTION`] after creation; woken when they time out and when their
     /// personal data is purged. In creation order for the list.
     pub(super) sessions: SessionStore<Record>,
-    pub(super) tokens: Tokens<()>,
 }
 
 impl Default for Store {
     fn default() -> Self {
         Self {
             sessions: SessionStore::new(MAX_SESSIONS),
-            tokens: Tokens::new(MAX_SESSIONS),
         }
     }
 }
@@ -92,7 +90,6 @@ impl Store {
 impl Prune for Store {
     /// Drops expired tokens and sessions past their retention; ages the others.
     fn prune(&mut self, now: SystemTime) {
-        self.tokens.remove_due(now);
         self.sessions.remove_due(now);
         for id in self.sessions.take_wakeups(now) {
             if let Some(record) = self.sessions.get_mut(&id) {
