@@ -1,5 +1,5 @@
 //! The control API under `/_sandbox/` (clock, faults, persons, completing sessions, the
-//! journal) and, in [`client`], the same as typed calls on a running sandbox.
+//! journal) and, in [`Control`], the same as typed calls on a running sandbox.
 
 mod client;
 

@@ -22,3 +22,13 @@ pub fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
 }
+
+/// An absolute `http(s)://` URL with a host, without spaces or control characters: what
+/// the vendors accept as a callback or return URL.
+pub fn is_web_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+}

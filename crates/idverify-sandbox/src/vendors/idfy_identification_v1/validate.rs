@@ -1,14 +1,7 @@
 //! What the create-session and BankID-on-mobile bodies must be, beyond what the generated types check.
 
 use super::*;
-
-pub(super) fn is_web_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
-}
+use crate::kit::http::is_web_url;
 
 /// Why a request was refused: `field: reason` for each problem, joined with `; `.
 pub(super) fn problems_message(problems: &[(String, String)]) -> String {

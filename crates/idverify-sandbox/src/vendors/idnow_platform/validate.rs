@@ -1,15 +1,7 @@
 //! What a create-session body must be, beyond what the generated types check.
 
 use super::*;
-
-/// An absolute http(s) URL with a host.
-pub(super) fn is_web_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
-}
+use crate::kit::http::is_web_url;
 
 /// Whether `name` looks like a data block name (camelCase letters and digits).
 pub(super) fn is_block_name(name: &str) -> bool {

@@ -1,21 +1,17 @@
 //! What a create-session body must be, beyond what the generated types check.
 
 use super::*;
+use crate::kit::http::is_web_url;
 
 /// An absolute http(s) URL with a host, after trimming surrounding spaces (the
 /// migration guide's own sample has a leading space).
-pub(super) fn is_web_url(url: &str) -> bool {
-    let url = url.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+pub(super) fn is_trimmed_web_url(url: &str) -> bool {
+    is_web_url(url.trim())
 }
 
 /// `scheme://host[:port]`, nothing after.
 pub(super) fn is_origin(origin: &str) -> bool {
-    is_web_url(origin)
+    is_trimmed_web_url(origin)
         && origin
             .trim()
             .split("://")
@@ -92,7 +88,7 @@ pub fn validate_create(
                     None => {
                         problems.push(invalid(name, "Required for the redirect flow.".to_string()))
                     }
-                    Some(url) if !is_web_url(url) => {
+                    Some(url) if !is_trimmed_web_url(url) => {
                         problems.push(invalid(name, "Must be an absolute http(s) URL."))
                     }
                     Some(_) => {}
@@ -113,7 +109,7 @@ pub fn validate_create(
                 Some(_) => {}
             }
             for (i, domain) in settings.parent_domains.iter().enumerate() {
-                if !is_web_url(domain) {
+                if !is_trimmed_web_url(domain) {
                     problems.push(invalid(
                         &format!("iframeSettings.parentDomains[{i}]"),
                         "Must be an absolute http(s) URL.",
