@@ -7,25 +7,11 @@
 use std::time::Duration;
 
 use idverify_identify_videoident::{self as identify, IdentStatus, types};
-use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
+use idverify_runtime::{ErrorKind, VendorErrorShape};
 use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
 use serde_json::{Value, json};
 
 const API: Api = Api::IdentifyVideoident;
-
-/// A client of the test partner logging in with `api_key`.
-fn client(sandbox: &SandboxHandle, api_key: &str) -> identify::Client {
-    let partner = sandbox.endpoint::<identify::Client>().client.id;
-    sandbox
-        .client_builder::<identify::Client>()
-        .credentials(Credentials::partner(partner, api_key))
-        .build()
-        .expect("client")
-}
-
-fn good_client(sandbox: &SandboxHandle) -> identify::Client {
-    sandbox.client::<identify::Client>().expect("client")
-}
 
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -76,7 +62,7 @@ async fn get(client: &identify::Client, id: &str) -> types::Ident {
 #[tokio::test]
 async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<identify::Client>().expect("client");
     let created = create(&client).await;
     assert!(created.result);
     assert_eq!(created.response_status, Some(200));
@@ -211,7 +197,7 @@ async fn raw_login(sandbox: &SandboxHandle) -> String {
 #[tokio::test]
 async fn the_page_form_completes_and_shows_done() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<identify::Client>().expect("client");
     let created = create(&client).await;
     let url = created.conference_url.unwrap();
     let page = browser().get(&url).send().await.unwrap();
@@ -255,7 +241,7 @@ async fn the_page_form_completes_and_shows_done() {
 #[tokio::test]
 async fn an_idle_token_means_a_new_login_and_idents_expire_after_90_days() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<identify::Client>().expect("client");
     let id = create(&client).await.ident_id;
     let old_token = raw_login(&sandbox).await;
 
@@ -305,7 +291,7 @@ async fn an_idle_token_means_a_new_login_and_idents_expire_after_90_days() {
 #[tokio::test]
 async fn validation_errors_and_a_wrong_api_key() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<identify::Client>().expect("client");
     let error = client
         .create_ident()
         .body(request().birthday("05.09.1981").project_id("99"))
@@ -330,7 +316,9 @@ async fn validation_errors_and_a_wrong_api_key() {
         .expect_err("unknown project");
     assert_eq!(error.status().unwrap(), 404);
 
-    let wrong = self::client(&sandbox, "wrong-api-key");
+    let wrong = sandbox
+        .client_with_secret::<identify::Client>("wrong-api-key")
+        .expect("client");
     let error = wrong
         .get_all_projects()
         .send()

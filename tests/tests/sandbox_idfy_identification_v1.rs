@@ -7,25 +7,11 @@
 use std::time::Duration;
 
 use idverify_idfy_identification_v1::{self as idfy, types};
-use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
+use idverify_runtime::{ErrorKind, VendorErrorShape};
 use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
 use serde_json::Value;
 
 const API: Api = Api::IdfyIdentificationV1;
-
-/// A client of the test client's id with `secret`.
-fn client(sandbox: &SandboxHandle, secret: &str) -> idfy::Client {
-    let id = sandbox.endpoint::<idfy::Client>().client.id;
-    sandbox
-        .client_builder::<idfy::Client>()
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
-        .expect("client")
-}
-
-fn good_client(sandbox: &SandboxHandle) -> idfy::Client {
-    sandbox.client::<idfy::Client>().expect("client")
-}
 
 /// A plain HTTP client that does not follow redirects.
 fn browser() -> reqwest::Client {
@@ -82,7 +68,7 @@ async fn done(client: &idfy::Client, id: &str) -> Option<bool> {
 #[tokio::test]
 async fn a_session_completed_through_the_control_api_returns_the_persons_data() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let created = client
         .create_session()
         .body(request("order-42"))
@@ -234,7 +220,7 @@ async fn a_session_completed_through_the_control_api_returns_the_persons_data() 
 #[tokio::test]
 async fn the_html_form_redirects_to_the_return_url_with_placeholders_substituted() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let reference = "order 7/ø&x";
     let created = create(&client, reference).await;
     let id = created.request_id.unwrap();
@@ -358,7 +344,7 @@ async fn the_html_form_redirects_to_the_return_url_with_placeholders_substituted
 #[tokio::test]
 async fn sessions_time_out_on_the_sandbox_clock() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let id = create(&client, "order-slow").await.request_id.unwrap();
 
     sandbox.control().advance(Duration::from_secs(601));
@@ -399,7 +385,7 @@ async fn sessions_time_out_on_the_sandbox_clock() {
 #[tokio::test]
 async fn headless_bankid_on_mobile_is_completed_through_the_control_api() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let started = client
         .create_bank_id_mobile_session()
         .body(
@@ -476,7 +462,7 @@ async fn headless_bankid_on_mobile_is_completed_through_the_control_api() {
 #[tokio::test]
 async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let error = client
         .create_session()
         .body(
@@ -547,5 +533,7 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
 }
 
 fn client_with_wrong_secret(sandbox: &SandboxHandle) -> idfy::Client {
-    client(sandbox, "not-the-secret")
+    sandbox
+        .client_with_secret::<idfy::Client>("not-the-secret")
+        .expect("client")
 }

@@ -8,20 +8,11 @@
 use std::time::Duration;
 
 use idverify_idnow_platform::{self as idnow, TypedDatablock, types};
-use idverify_runtime::{Credentials, ErrorKind};
+use idverify_runtime::ErrorKind;
 use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
 use serde_json::json;
 
 const API: Api = Api::IdnowPlatform;
-
-/// A client logging in as `id` with `secret`.
-fn client(sandbox: &SandboxHandle, (id, secret): (&str, &str)) -> idnow::Client {
-    sandbox
-        .client_builder::<idnow::Client>()
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
-        .expect("client")
-}
 
 fn live(sandbox: &SandboxHandle) -> idnow::Client {
     sandbox.client::<idnow::Client>().expect("client")
@@ -533,8 +524,9 @@ async fn validation_errors_name_the_field_in_the_vendors_shape() {
 #[tokio::test]
 async fn a_wrong_client_secret_is_refused_by_the_token_endpoint() {
     let sandbox = Sandbox::start().await.unwrap();
-    let id = sandbox.endpoint::<idnow::Client>().client.id;
-    let client = client(&sandbox, (id, "wrong-secret"));
+    let client = sandbox
+        .client_with_secret::<idnow::Client>("wrong-secret")
+        .expect("client");
     let err = client
         .list_flows()
         .environment(LIVE)
@@ -552,7 +544,9 @@ async fn a_wrong_client_secret_is_refused_by_the_token_endpoint() {
         .expect("staging")
         .client
         .secret;
-    let mixed = self::client(&sandbox, (id, staging_secret));
+    let mixed = sandbox
+        .client_with_secret::<idnow::Client>(staging_secret)
+        .expect("client");
     let err = mixed
         .list_flows()
         .environment(LIVE)

@@ -4,22 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use idverify_runtime::{Credentials, ErrorKind};
+use idverify_runtime::ErrorKind;
 use idverify_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SandboxHandle, persons};
 use idverify_signicat_authentication::{self as signicat, types};
 use serde_json::json;
 
 const API: Api = Api::SignicatAuthentication;
-
-/// A client of the test client's id with `secret`.
-fn client(sandbox: &SandboxHandle, secret: &str) -> signicat::Client {
-    let id = sandbox.endpoint::<signicat::Client>().client.id;
-    sandbox
-        .client_builder::<signicat::Client>()
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
-        .expect("client")
-}
 
 /// Queues a fault for the next call.
 fn add_fault(sandbox: &SandboxHandle, api: Option<Api>, kind: FaultKind) {
@@ -84,7 +74,7 @@ async fn get(client: &signicat::Client, id: &str) -> types::Session {
 #[tokio::test]
 async fn a_session_completed_through_the_control_api_returns_the_persons_requested_data() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let created = create(&client, &["name", "nin", "dateOfBirth", "email"]).await;
     assert_eq!(created.status, Some(types::SessionStatus::Created));
     assert_eq!(created.session_lifetime, Some(1200));
@@ -153,7 +143,7 @@ async fn a_session_completed_through_the_control_api_returns_the_persons_request
 #[tokio::test]
 async fn the_html_form_completes_the_session_and_redirects_to_the_callback() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let created = create(&client, &["firstName", "lastName", "phoneNumber"]).await;
     let id = created.id.clone().unwrap();
     let page_url = created.authentication_url.unwrap();
@@ -206,7 +196,7 @@ async fn the_html_form_completes_the_session_and_redirects_to_the_callback() {
 #[tokio::test]
 async fn sessions_expire_on_the_sandbox_clock() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let short = client
         .create_session()
         .body(request(&["name"]).session_lifetime(Some(60)))
@@ -254,7 +244,7 @@ async fn sessions_expire_on_the_sandbox_clock() {
 #[tokio::test]
 async fn the_client_retries_injected_503_and_429_faults() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let created = create(&client, &["name"]).await;
     let id = created.id.unwrap();
 
@@ -292,7 +282,7 @@ async fn the_client_retries_injected_503_and_429_faults() {
 #[tokio::test]
 async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let error = client
         .create_session()
         .body(
@@ -308,7 +298,9 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
     assert_eq!(problem.invalid_params.len(), 1);
     assert_eq!(problem.invalid_params[0].name.as_deref(), Some("flow"));
 
-    let wrong = self::client(&sandbox, "not-the-secret");
+    let wrong = sandbox
+        .client_with_secret::<signicat::Client>("not-the-secret")
+        .expect("client");
     let error = wrong
         .get_session()
         .id("x")
@@ -323,7 +315,7 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
 #[tokio::test]
 async fn a_dropped_connection_is_retried_for_get_but_not_for_post() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let id = create(&client, &["name"]).await.id.unwrap();
     // GET is idempotent: the runtime sends it again on a fresh connection.
     add_fault(&sandbox, None, FaultKind::Drop);
@@ -348,10 +340,7 @@ async fn a_dropped_connection_is_retried_for_get_but_not_for_post() {
 #[tokio::test]
 async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(
-        &sandbox,
-        sandbox.endpoint::<signicat::Client>().client.secret,
-    );
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let policy = |session: types::Session| async move {
         browser()
             .get(session.authentication_url.expect("a page"))

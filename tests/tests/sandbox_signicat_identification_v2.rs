@@ -8,25 +8,11 @@ use std::num::NonZeroU32;
 
 use std::time::Duration;
 
-use idverify_runtime::{Credentials, ErrorKind};
-use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
+use idverify_runtime::ErrorKind;
+use idverify_sandbox::{Api, Outcome, Sandbox, persons};
 use idverify_signicat_identification_v2::{self as idv2, types};
 
 const API: Api = Api::SignicatIdentificationV2;
-
-/// A client of the test client's id with `secret`.
-fn client(sandbox: &SandboxHandle, secret: &str) -> idv2::Client {
-    let id = sandbox.endpoint::<idv2::Client>().client.id;
-    sandbox
-        .client_builder::<idv2::Client>()
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
-        .expect("client")
-}
-
-fn good_client(sandbox: &SandboxHandle) -> idv2::Client {
-    sandbox.client::<idv2::Client>().expect("client")
-}
 
 /// A plain HTTP client that does not follow redirects.
 fn browser() -> reqwest::Client {
@@ -76,7 +62,7 @@ async fn get(client: &idv2::Client, id: &str) -> types::Session {
 #[tokio::test]
 async fn a_session_completed_through_the_control_api_returns_the_included_identity() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let created = create(
         &client,
         redirect_request(vec![
@@ -208,7 +194,7 @@ async fn a_session_completed_through_the_control_api_returns_the_included_identi
 #[tokio::test]
 async fn the_html_form_redirects_to_the_redirect_settings() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let created = create(
         &client,
         redirect_request(vec![types::Include::Email, types::Include::PhoneNumber]),
@@ -289,7 +275,7 @@ async fn the_html_form_redirects_to_the_redirect_settings() {
 #[tokio::test]
 async fn the_iframe_flow_ends_with_a_post_message_to_the_target_origin() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let created = create(
         &client,
         types::CreateSessionRequest::builder()
@@ -347,7 +333,7 @@ async fn the_iframe_flow_ends_with_a_post_message_to_the_target_origin() {
 #[tokio::test]
 async fn headless_sessions_are_completed_through_the_control_api() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let created = create(
         &client,
         types::CreateSessionRequest::builder()
@@ -399,7 +385,7 @@ async fn headless_sessions_are_completed_through_the_control_api() {
 #[tokio::test]
 async fn sessions_time_out_then_lose_personal_data_on_the_sandbox_clock() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let open = create(&client, redirect_request(vec![types::Include::Name])).await;
     let done = create(
         &client,
@@ -455,7 +441,7 @@ async fn sessions_time_out_then_lose_personal_data_on_the_sandbox_clock() {
 #[tokio::test]
 async fn the_list_pages_through_completed_sessions_without_personal_data() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let mut finished = Vec::new();
     for person in [&persons::OLA, &persons::KARI, &persons::SVEN] {
         let s = create(&client, redirect_request(vec![types::Include::Name])).await;
@@ -508,7 +494,7 @@ async fn the_list_pages_through_completed_sessions_without_personal_data() {
 #[tokio::test]
 async fn languages_and_id_providers() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let languages = client.list_languages().send().await.unwrap().into_inner();
     assert!(
         languages
@@ -547,7 +533,7 @@ async fn languages_and_id_providers() {
 #[tokio::test]
 async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let error = client
         .create_session()
         .body(
@@ -595,7 +581,9 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
         .collect();
     assert_eq!(names, ["flow", "include[0]"]);
 
-    let wrong = self::client(&sandbox, "not-the-secret");
+    let wrong = sandbox
+        .client_with_secret::<idv2::Client>("not-the-secret")
+        .expect("client");
     let error = wrong
         .get_session()
         .id("x")

@@ -220,6 +220,15 @@ impl SandboxHandle {
         self.client_builder::<C>().build()
     }
 
+    /// A client of `C` that logs in as the default test client's id with `secret`
+    /// instead of its own (client secret or API key): to see a refused login.
+    pub fn client_with_secret<C: SandboxApi>(&self, secret: &str) -> Result<C, BuildError> {
+        let id = C::DEFAULT_CLIENT.id;
+        self.client_builder::<C>()
+            .credentials(C::credentials(id, secret))
+            .build()
+    }
+
     /// The control client: complete sessions, move the clock, add faults, read webhook
     /// deliveries, as the control API under `/_sandbox/` does.
     pub fn control(&self) -> Control<'_> {
