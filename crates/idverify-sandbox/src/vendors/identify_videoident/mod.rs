@@ -62,7 +62,9 @@ use sha2::{Digest, Sha256};
 use crate::Shared;
 use crate::clock::{rfc3339, unix_seconds};
 use crate::persons::Person;
-use crate::kit::{ids::{random_hex, random_uuid}, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
+use crate::kit::ids::{random_hex, random_uuid};
+use crate::kit::store::{Prune, SessionStore, VendorState, after};
+use crate::kit::strict_json::parse_request;
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -171,14 +173,6 @@ impl IdentifyVideoident {
         );
     }
 
-    fn now(&self) -> SystemTime {
-        self.state.now()
-    }
-
-    fn state(&self) -> StateGuard<'_, Store> {
-        self.state.lock()
-    }
-
     fn page_url(&self, id: &str) -> String {
         format!("{}/_sandbox/ui/{NAME}/{id}", self.shared.base_url)
     }
@@ -203,7 +197,7 @@ impl IdentifyVideoident {
                 vec!["Invalid partner or API key.".into()],
             ));
         }
-        let now = self.now();
+        let now = self.state.now();
         let jti = random_uuid();
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let claims = json!({
@@ -224,7 +218,7 @@ impl IdentifyVideoident {
                 )
             })?;
         // When full, the token idle the longest goes.
-        self.state()
+        self.state.lock()
             .tokens
             .insert_evicting(jti, (), after(now, TOKEN_IDLE));
         Ok(format!("{input}.{signature}"))
@@ -260,8 +254,8 @@ impl IdentifyVideoident {
             ));
         };
         if let Some(jti) = self.verify(token.trim(), partner.trim()) {
-            let now = self.now();
-            let mut state = self.state();
+            let now = self.state.now();
+            let mut state = self.state.lock();
             if state.tokens.contains_key(&jti) {
                 state.tokens.set_removal(&jti, after(now, TOKEN_IDLE));
                 return None;
@@ -275,8 +269,8 @@ impl IdentifyVideoident {
 
     /// Creates an ident from a validated request: its id, or `None` when full.
     fn create(&self, request: types::CreateIdentRequest) -> Option<String> {
-        let now = self.now();
-        let mut state = self.state();
+        let now = self.state.now();
+        let mut state = self.state.lock();
         if state.idents.is_full() {
             return None;
         }
@@ -297,11 +291,11 @@ impl IdentifyVideoident {
     }
 
     fn ident(&self, id: &str) -> Option<types::Ident> {
-        self.state().idents.get(id).map(|r| ident_view(id, r))
+        self.state.lock().idents.get(id).map(|r| ident_view(id, r))
     }
 
     fn ident_data(&self, id: &str) -> Result<types::IdentData, Refusal> {
-        let state = self.state();
+        let state = self.state.lock();
         let record = state.idents.get(id).ok_or_else(not_found_refusal)?;
         if record.state != IdentState::Successful {
             return Err((
@@ -352,7 +346,7 @@ impl IdentifyVideoident {
     }
 
     fn set_appointment(&self, request: &types::SetAppointmentRequest) -> Result<String, Refusal> {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         let insert_id = state.next_insert;
         let record = state
             .idents
@@ -374,7 +368,7 @@ impl IdentifyVideoident {
 
     /// A downloadable file: (content type, bytes).
     fn download(&self, customer_id: &str, name: &str) -> Option<(&'static str, Vec<u8>)> {
-        let state = self.state();
+        let state = self.state.lock();
         let id = state.by_customer.get(customer_id)?;
         let record = state
             .idents
@@ -399,7 +393,11 @@ impl crate::SandboxApi for idverify_identify_videoident::Client {
     const SANDBOX_API: crate::Api = crate::Api::IdentifyVideoident;
     const API_PATH: &'static str = API_PATH;
     const TOKEN_PATH: &'static str = LOGIN_PATH;
-    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: PARTNER, secret: API_KEY };
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient {
+        environment: "production",
+        id: PARTNER,
+        secret: API_KEY,
+    };
     const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
 
     /// Identify's partner login: the partner name and its API key.

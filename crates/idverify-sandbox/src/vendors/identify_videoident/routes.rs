@@ -131,7 +131,10 @@ pub(super) fn project(id: &str, title: &str, status: &str) -> types::Project {
     }
 }
 
-pub(super) async fn all_projects(State(api): State<Arc<IdentifyVideoident>>, headers: HeaderMap) -> Response {
+pub(super) async fn all_projects(
+    State(api): State<Arc<IdentifyVideoident>>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
@@ -176,7 +179,10 @@ pub(super) async fn get_project(
     }
 }
 
-pub(super) async fn all_webhooks(State(api): State<Arc<IdentifyVideoident>>, headers: HeaderMap) -> Response {
+pub(super) async fn all_webhooks(
+    State(api): State<Arc<IdentifyVideoident>>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
@@ -259,7 +265,7 @@ impl Vendor for IdentifyVideoident {
     }
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         let record = state.idents.for_control(session_id)?;
         if record.state == IdentState::Created {
             record.state = IdentState::InProgress;
@@ -296,8 +302,8 @@ impl Vendor for IdentifyVideoident {
         person: &'static Person,
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
-        let now = self.now();
-        let mut state = self.state();
+        let now = self.state.now();
+        let mut state = self.state.lock();
         let record = state.idents.for_control(session_id)?;
         if !record.state.is_open() {
             return Err(ControlError::not_open(record.state.code_and_text().1));

@@ -122,7 +122,7 @@ fn lifecycle_created_in_progress_successful_with_the_persons_data() {
         "unset text is empty"
     );
     let created_at = ident.created_at.unwrap();
-    assert_eq!(created_at.raw(), vendor_datetime(api.now()));
+    assert_eq!(created_at.raw(), vendor_datetime(api.state.now()));
     assert_eq!(
         api.ident_data(&id).unwrap_err().0,
         StatusCode::PAYMENT_REQUIRED
@@ -275,7 +275,7 @@ fn tokens_are_signed_jwts_that_idle_out_on_the_clock() {
         api.unauthorized(&headers(&token)).is_some(),
         "idle 30 minutes"
     );
-    assert!(api.state().tokens.is_empty(), "idle tokens are dropped");
+    assert!(api.state.lock().tokens.is_empty(), "idle tokens are dropped");
     assert!(api.unauthorized(&headers(&login(&api))).is_none());
 }
 
@@ -297,7 +297,7 @@ fn idents_are_removed_after_90_days_and_memory_stays_bounded() {
     assert!(api.ident(&later).is_some());
     assert!(api.open(&id).is_err());
     api.shared.clock.advance(IDENT_LIFETIME);
-    assert!(api.state().idents.is_empty());
+    assert!(api.state.lock().idents.is_empty());
 
     for _ in 0..MAX_IDENTS {
         create(&api);

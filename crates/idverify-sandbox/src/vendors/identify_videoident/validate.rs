@@ -1,4 +1,5 @@
-//! What the create-ident and appointment bodies must be, beyond what the generated types check.
+//! What the create-ident and appointment bodies must be, beyond what the generated types
+//! check.
 
 use super::*;
 

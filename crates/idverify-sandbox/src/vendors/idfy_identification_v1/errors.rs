@@ -1,4 +1,5 @@
-//! Errors in Idfy's shape (`ErrorCode`, `ErrorMessage`) and the headers every answer carries.
+//! Errors in Idfy's shape (`ErrorCode`, `ErrorMessage`) and the headers every answer
+//! carries.
 
 use super::*;
 

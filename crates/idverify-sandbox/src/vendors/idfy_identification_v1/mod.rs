@@ -56,7 +56,10 @@ use crate::clock::rfc3339;
 use crate::kit::oauth::{self, Issuer, Scope, TokenEndpoint};
 use crate::persons::{PERSONS, Person};
 use crate::signing;
-use crate::kit::{http::json_response, ids::random_hex, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
+use crate::kit::http::json_response;
+use crate::kit::ids::random_hex;
+use crate::kit::store::{Prune, SessionStore, VendorState, after};
+use crate::kit::strict_json::parse_request;
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -163,7 +166,7 @@ impl IdfyIdentificationV1 {
         if !webhooks.wanted(NAME) {
             return;
         }
-        let created = rfc3339(self.now());
+        let created = rfc3339(self.state.now());
         let data = serde_json::json!({
             "RequestId": request_id,
             "ExternalReference": record.external_reference,
@@ -206,14 +209,6 @@ impl IdfyIdentificationV1 {
         );
     }
 
-    fn now(&self) -> SystemTime {
-        self.state.now()
-    }
-
-    fn state(&self) -> StateGuard<'_, Store> {
-        self.state.lock()
-    }
-
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
         let detail = self.tokens.check(headers).err()?;
@@ -225,7 +220,7 @@ impl IdfyIdentificationV1 {
     }
 
     fn new_record(&self) -> Record {
-        let now = self.now();
+        let now = self.state.now();
         Record {
             result: types::IdentificationResponse::default(),
             return_urls: None,
@@ -243,7 +238,7 @@ impl IdfyIdentificationV1 {
 
     /// Creates a session from a validated request.
     fn create(&self, request: types::CreateIdentificationRequest) -> Created {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         if let Some(reference) = &request.external_reference
             && let Some(id) = state.open_with_reference(reference)
         {
@@ -297,7 +292,7 @@ impl IdfyIdentificationV1 {
                 invalid_mobile_number_or_date_of_birth: Some(true),
             });
         };
-        let mut state = self.state();
+        let mut state = self.state.lock();
         if state.sessions.len() >= MAX_SESSIONS {
             return None;
         }
@@ -325,7 +320,7 @@ impl IdfyIdentificationV1 {
 
     /// The retrieve answer, with `MetaData` when asked for.
     fn retrieve(&self, id: &str, meta_data: bool) -> Option<types::IdentificationResponse> {
-        let state = self.state();
+        let state = self.state.lock();
         let record = state.sessions.get(id)?;
         let mut result = record.result.clone();
         if meta_data {
@@ -344,7 +339,7 @@ impl IdfyIdentificationV1 {
     }
 
     fn log_page(&self, filter: &LogFilter) -> types::IdentificationLogList {
-        let state = self.state();
+        let state = self.state.lock();
         let entries: Vec<&LogEntry> = state
             .logs
             .in_creation_order(None)
@@ -385,6 +380,10 @@ impl crate::SandboxApi for idverify_idfy_identification_v1::Client {
     const SANDBOX_API: crate::Api = crate::Api::IdfyIdentificationV1;
     const API_PATH: &'static str = API_PATH;
     const TOKEN_PATH: &'static str = TOKEN_PATH;
-    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: CLIENT_ID, secret: CLIENT_SECRET };
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient {
+        environment: "production",
+        id: CLIENT_ID,
+        secret: CLIENT_SECRET,
+    };
     const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
 }

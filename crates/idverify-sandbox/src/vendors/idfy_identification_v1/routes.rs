@@ -81,7 +81,7 @@ pub(super) async fn session_status(
     let Some(id) = request_id_param(&uri) else {
         return missing_request_id();
     };
-    let done = api.state().sessions.get(&id).map(|r| !is_open(r.status()));
+    let done = api.state.lock().sessions.get(&id).map(|r| !is_open(r.status()));
     match done {
         Some(done) => json_response(&types::IdentificationCompleteResponse { done: Some(done) }),
         None => not_found(),
@@ -102,7 +102,7 @@ pub(super) async fn invalidate_session(
         Err(e) => return bad_request(format!("{}: {}", e.name, e.reason)),
     };
     let result = {
-        let mut state = api.state();
+        let mut state = api.state.lock();
         let result = match state.sessions.get_mut(&request.request_id) {
             None => None,
             // v1 lets a completed session be invalidated (unlike v2); not a failed one.
@@ -139,7 +139,7 @@ pub(super) async fn log_entry(
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
-    let item = api.state().logs.get(&id).map(|e| e.item.clone());
+    let item = api.state.lock().logs.get(&id).map(|e| e.item.clone());
     match item {
         Some(item) => json_response(&item),
         None => error(
@@ -237,7 +237,7 @@ impl Vendor for IdfyIdentificationV1 {
     }
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         let record = state.sessions.for_control(session_id)?;
         let changed = record.status() == Some(&types::Status::Created);
         if changed {
@@ -277,7 +277,7 @@ impl Vendor for IdfyIdentificationV1 {
         person: &'static Person,
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         let record = state.sessions.for_control(session_id)?;
         if !is_open(record.status()) {
             return Err(ControlError::not_open(&status_name(record.status())));

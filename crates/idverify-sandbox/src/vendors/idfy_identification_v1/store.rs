@@ -1,4 +1,4 @@
-//! The sessions and tokens this API keeps, and how they time out and go.
+//! The sessions this API keeps, and how they time out and go.
 
 use super::*;
 

@@ -147,7 +147,7 @@ fn lifecycle_created_userinitiated_then_completed_once() {
     // Completed: a new session for the same reference.
     assert_ne!(create(&api, redirect_request("order-1")), id);
 
-    let log = &api.state().logs[&id].item;
+    let log = &api.state.lock().logs[&id].item;
     assert_eq!(log.name.as_deref(), Some("Kari Fiktiv Nordkvinne"));
     assert_eq!(log.status, Some(types::Status::Success));
     assert_eq!(log.social_security_number, Some(true));
@@ -232,7 +232,7 @@ fn sessions_time_out_on_the_clock_and_are_pruned() {
     let result = api.retrieve(&id, false).unwrap();
     assert_eq!(result.error.unwrap().error_code.as_deref(), Some("TIMEOUT"));
     assert_eq!(
-        api.state().logs[&id].item.errorcode.as_deref(),
+        api.state.lock().logs[&id].item.errorcode.as_deref(),
         Some("TIMEOUT")
     );
 
@@ -240,12 +240,12 @@ fn sessions_time_out_on_the_clock_and_are_pruned() {
     let later = create(&api, redirect_request("later"));
     api.shared.clock.advance(RETENTION);
     assert!(api.retrieve(&id, false).is_none());
-    assert!(api.state().logs.contains_key(&id));
-    assert!(api.state().sessions.contains_key(&later));
+    assert!(api.state.lock().logs.contains_key(&id));
+    assert!(api.state.lock().sessions.contains_key(&later));
     api.shared.clock.advance(SESSION_LIFETIME);
-    assert!(api.state().sessions.is_empty(), "memory stays bounded");
+    assert!(api.state.lock().sessions.is_empty(), "memory stays bounded");
     api.shared.clock.advance(LOG_RETENTION);
-    assert!(api.state().logs.is_empty(), "old log entries go too");
+    assert!(api.state.lock().logs.is_empty(), "old log entries go too");
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn log_filter_pages_and_filters() {
     }
     // Open sessions are not listed.
     create(&api, redirect_request("open"));
-    let year = &timestamp(api.now())[0..4];
+    let year = &timestamp(api.state.now())[0..4];
     let parse = |query: &str| LogFilter::parse(year, Some(query)).unwrap();
     let page = api.log_page(&parse("pageSize=2&status=SUCCESS"));
     assert_eq!(page.total_links, Some(2));

@@ -1,4 +1,5 @@
-//! What the create-session and BankID-on-mobile bodies must be, beyond what the generated types check.
+//! What the create-session and BankID-on-mobile bodies must be, beyond what the generated
+//! types check.
 
 use super::*;
 use crate::kit::http::is_web_url;

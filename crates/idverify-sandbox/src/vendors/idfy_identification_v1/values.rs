@@ -1,4 +1,5 @@
-//! The vendor's value formats: ddmmyy dates, Norwegian mobile numbers, return URL placeholders.
+//! The vendor's value formats: ddmmyy dates, Norwegian mobile numbers, return URL
+//! placeholders.
 
 use super::*;
 

@@ -56,7 +56,10 @@ use crate::clock::{rfc3339, unix_seconds};
 use crate::kit::oauth::{self, Issuer, Scope, TokenEndpoint};
 use crate::persons::Person;
 use crate::signing;
-use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::{from_value, parse_request}};
+use crate::kit::http::{json_response, query_param};
+use crate::kit::ids::{random_hex, random_uuid};
+use crate::kit::store::{Prune, SessionStore, StateGuard, VendorState, after};
+use crate::kit::strict_json::{from_value, parse_request};
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 use crate::webhooks::{Event, Message};
 
@@ -186,10 +189,6 @@ impl IdnowPlatform {
         }
     }
 
-    fn now(&self) -> SystemTime {
-        self.state.now()
-    }
-
     /// Locks the state, pruned as of now. Never held across an `.await`.
     fn state(&self) -> StateGuard<'_, Store> {
         let mut state = self.state.lock();
@@ -315,7 +314,7 @@ impl IdnowPlatform {
         environment: types::Environment,
         request: types::CreateSessionRequest,
     ) -> Option<types::CreateSessionResponse> {
-        let now = self.now();
+        let now = self.state.now();
         let expires_at = now.checked_add(SESSION_LIFETIME).unwrap_or(now);
         let id = random_uuid();
         let created = rfc3339(now);
@@ -393,6 +392,14 @@ impl crate::SandboxApi for idverify_idnow_platform::Client {
     const SANDBOX_API: crate::Api = crate::Api::IdnowPlatform;
     const API_PATH: &'static str = API_PATH;
     const TOKEN_PATH: &'static str = TOKEN_PATH;
-    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "live", id: LIVE_CLIENT_ID, secret: LIVE_CLIENT_SECRET };
-    const OTHER_CLIENTS: &'static [crate::TestClient] = &[crate::TestClient { environment: "staging", id: STAGING_CLIENT_ID, secret: STAGING_CLIENT_SECRET }];
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient {
+        environment: "live",
+        id: LIVE_CLIENT_ID,
+        secret: LIVE_CLIENT_SECRET,
+    };
+    const OTHER_CLIENTS: &'static [crate::TestClient] = &[crate::TestClient {
+        environment: "staging",
+        id: STAGING_CLIENT_ID,
+        secret: STAGING_CLIENT_SECRET,
+    }];
 }

@@ -169,7 +169,7 @@ pub(super) async fn get_file(
         Ok(environment) => environment,
         Err(response) => return response,
     };
-    let now = api.now();
+    let now = api.state.now();
     let expiry = now.checked_add(PRESIGNED_LIFETIME).unwrap_or(now);
     let signature = random_hex(32);
     {
@@ -199,7 +199,7 @@ pub(super) async fn download(
     uri: Uri,
 ) -> Response {
     let signature = query_param(&uri, "signature").unwrap_or_default();
-    let now = api.now();
+    let now = api.state.now();
     // An expired presigned URL, or one of a file that is gone, answers 403 all the same.
     let found = {
         let state = api.state();
@@ -285,7 +285,7 @@ impl Vendor for IdnowPlatform {
     }
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
-        let now = rfc3339(self.now());
+        let now = rfc3339(self.state.now());
         let mut state = self.state();
         let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
@@ -326,7 +326,7 @@ impl Vendor for IdnowPlatform {
         person: &'static Person,
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
-        let now_time = self.now();
+        let now_time = self.state.now();
         let now = rfc3339(now_time);
         let mut guard = self.state();
         let state = &mut *guard;

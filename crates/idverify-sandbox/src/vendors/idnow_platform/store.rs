@@ -1,4 +1,4 @@
-//! The sessions, tokens, vault files and presigned URLs this API keeps, and how they expire.
+//! The sessions, vault files and presigned URLs this API keeps, and how they expire.
 
 use super::*;
 

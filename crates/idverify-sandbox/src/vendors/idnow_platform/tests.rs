@@ -226,7 +226,7 @@ fn expiry_and_pruning_on_the_clock() {
     api.tokens.keep(
         "t".into(),
         types::Environment::Live,
-        api.now() + TOKEN_LIFETIME,
+        api.state.now() + TOKEN_LIFETIME,
     );
     assert_eq!(api.state().files.len(), 1);
 

@@ -28,7 +28,10 @@ use crate::Shared;
 use crate::clock::rfc3339;
 use crate::kit::oauth::{self, Issuer, Scope, TokenEndpoint};
 use crate::persons::Person;
-use crate::kit::{http::{json_response, query_param}, ids::{random_hex, random_uuid}, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
+use crate::kit::http::{json_response, query_param};
+use crate::kit::ids::{random_hex, random_uuid};
+use crate::kit::store::{Prune, SessionStore, VendorState, after};
+use crate::kit::strict_json::parse_request;
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 mod errors;
@@ -126,14 +129,6 @@ impl SignicatAuthentication {
         }
     }
 
-    fn now(&self) -> SystemTime {
-        self.state.now()
-    }
-
-    fn state(&self) -> StateGuard<'_, Store> {
-        self.state.lock()
-    }
-
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
         let detail = self.tokens.check(headers).err()?;
@@ -166,7 +161,7 @@ impl SignicatAuthentication {
             .map_or(DEFAULT_SESSION_LIFETIME, |s| {
                 u32::try_from(s).unwrap_or(0).max(MIN_SESSION_LIFETIME)
             });
-        let now = self.now();
+        let now = self.state.now();
         let expires_at = now
             .checked_add(Duration::from_secs(lifetime.into()))
             .unwrap_or(now);
@@ -209,7 +204,7 @@ impl SignicatAuthentication {
             return_url,
             frame_ancestors,
         };
-        self.state().insert(id, record).then_some(session)
+        self.state.lock().insert(id, record).then_some(session)
     }
 }
 
@@ -222,6 +217,10 @@ impl crate::SandboxApi for idverify_signicat_authentication::Client {
     const SANDBOX_API: crate::Api = crate::Api::SignicatAuthentication;
     const API_PATH: &'static str = API_PATH;
     const TOKEN_PATH: &'static str = TOKEN_PATH;
-    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: CLIENT_ID, secret: CLIENT_SECRET };
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient {
+        environment: "production",
+        id: CLIENT_ID,
+        secret: CLIENT_SECRET,
+    };
     const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
 }

@@ -35,7 +35,7 @@ pub(super) async fn get_session(
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
-    let session = api.state().sessions.get(&id).map(|r| r.session.clone());
+    let session = api.state.lock().sessions.get(&id).map(|r| r.session.clone());
     match session {
         Some(session) => json_response(&session),
         None => not_found(),
@@ -51,7 +51,7 @@ pub(super) async fn cancel_session(
         return response;
     }
     let result = {
-        let mut state = api.state();
+        let mut state = api.state.lock();
         match state.sessions.get_mut(&id) {
             None => None,
             Some(record) if is_open(record.session.status.as_ref()) => {
@@ -83,7 +83,7 @@ impl Vendor for SignicatAuthentication {
     }
 
     fn frame_ancestors(&self, session_id: &str) -> Option<String> {
-        self.state()
+        self.state.lock()
             .sessions
             .get(session_id)?
             .frame_ancestors
@@ -119,7 +119,7 @@ impl Vendor for SignicatAuthentication {
     }
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if session.status == Some(types::SessionStatus::Created) {
@@ -149,7 +149,7 @@ impl Vendor for SignicatAuthentication {
         person: &'static Person,
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if !is_open(session.status.as_ref()) {

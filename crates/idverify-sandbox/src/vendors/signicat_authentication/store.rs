@@ -1,4 +1,4 @@
-//! The sessions and tokens this API keeps, and how they age.
+//! The sessions this API keeps, and how they age.
 
 use super::*;
 

@@ -149,7 +149,7 @@ fn lifecycle_created_waiting_then_completed_once() {
         done.redirect_url.as_deref(),
         Some(format!("https://a.example/ok?sessionId={id}").as_str())
     );
-    let stored = api.state().sessions[&id].session.clone();
+    let stored = api.state.lock().sessions[&id].session.clone();
     assert_eq!(stored.subject.unwrap().email.as_deref(), Some(ola.email));
     assert_eq!(stored.provider.as_deref(), Some("nbid"));
 
@@ -184,7 +184,7 @@ fn abort_and_error_outcomes() {
         .complete(b.id.as_deref().unwrap(), sven, Outcome::Error)
         .unwrap();
     assert_eq!(done.status, "ERROR");
-    let state = api.state();
+    let state = api.state.lock();
     let a = &state.sessions[a.id.as_deref().unwrap()].session;
     let b = &state.sessions[b.id.as_deref().unwrap()].session;
     assert!(a.subject.is_none() && b.subject.is_none());
@@ -240,7 +240,7 @@ fn lifetime_minimum_expiry_and_pruning() {
         StatusCode::CONFLICT
     );
     {
-        let state = api.state();
+        let state = api.state.lock();
         let expired = &state.sessions[&short_id].session;
         assert_eq!(
             expired.error.as_ref().unwrap().code.as_deref(),
@@ -256,7 +256,7 @@ fn lifetime_minimum_expiry_and_pruning() {
         api.open(&short_id).unwrap_err().status,
         StatusCode::NOT_FOUND
     );
-    assert!(api.state().sessions.contains_key(&long_id));
+    assert!(api.state.lock().sessions.contains_key(&long_id));
     api.shared.clock.advance(Duration::from_secs(1200));
-    assert!(api.state().sessions.is_empty(), "memory stays bounded");
+    assert!(api.state.lock().sessions.is_empty(), "memory stays bounded");
 }

@@ -25,7 +25,7 @@ pub(super) async fn iframe_done(
     State(api): State<Arc<SignicatIdentificationV2>>,
     Path(id): Path<String>,
 ) -> Response {
-    let found = api.state().sessions.get(&id).map(|r| {
+    let found = api.state.lock().sessions.get(&id).map(|r| {
         (
             r.session.status.clone(),
             r.session

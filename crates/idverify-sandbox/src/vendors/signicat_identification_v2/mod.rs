@@ -47,7 +47,11 @@ use crate::Shared;
 use crate::clock::rfc3339;
 use crate::kit::oauth::{self, Issuer, Scope, TokenEndpoint};
 use crate::persons::Person;
-use crate::kit::{html::escape_html, http::{json_response, query_param}, ids::random_hex, store::{Prune, SessionStore, StateGuard, VendorState, after}, strict_json::parse_request};
+use crate::kit::html::escape_html;
+use crate::kit::http::{json_response, query_param};
+use crate::kit::ids::random_hex;
+use crate::kit::store::{Prune, SessionStore, VendorState, after};
+use crate::kit::strict_json::parse_request;
 use crate::vendor::{Completion, ControlError, Outcome, PageView, Vendor};
 
 mod errors;
@@ -129,14 +133,6 @@ impl SignicatIdentificationV2 {
         }
     }
 
-    fn now(&self) -> SystemTime {
-        self.state.now()
-    }
-
-    fn state(&self) -> StateGuard<'_, Store> {
-        self.state.lock()
-    }
-
     /// A 401 unless `headers` carry a valid, unexpired bearer token.
     fn unauthorized(&self, headers: &HeaderMap) -> Option<Response> {
         let detail = self.tokens.check(headers).err()?;
@@ -155,7 +151,7 @@ impl SignicatIdentificationV2 {
 
     /// Creates a session from a validated request; `None` when [`MAX_SESSIONS`] exist.
     fn create(&self, request: types::CreateSessionRequest) -> Option<types::Session> {
-        let now = self.now();
+        let now = self.state.now();
         let expires_at = now.checked_add(SESSION_LIFETIME).unwrap_or(now);
         let id = random_hex(16);
         let headless = request.flow == types::Flow::Headless;
@@ -189,12 +185,12 @@ impl SignicatIdentificationV2 {
             created_at: now,
             purged: false,
         };
-        self.state().insert(id, record).then_some(session)
+        self.state.lock().insert(id, record).then_some(session)
     }
 
     /// A page of inactive sessions after `cursor` (a sequence number).
     fn list(&self, limit: u32, after: Option<u64>) -> types::SessionList {
-        let state = self.state();
+        let state = self.state.lock();
         let limit_usize = limit as usize;
         // One more than the page tells whether there is a next one.
         let done: Vec<(u64, &Record)> = state
@@ -243,6 +239,10 @@ impl crate::SandboxApi for idverify_signicat_identification_v2::Client {
     const SANDBOX_API: crate::Api = crate::Api::SignicatIdentificationV2;
     const API_PATH: &'static str = API_PATH;
     const TOKEN_PATH: &'static str = TOKEN_PATH;
-    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient { environment: "production", id: CLIENT_ID, secret: CLIENT_SECRET };
+    const DEFAULT_CLIENT: crate::TestClient = crate::TestClient {
+        environment: "production",
+        id: CLIENT_ID,
+        secret: CLIENT_SECRET,
+    };
     const OTHER_CLIENTS: &'static [crate::TestClient] = &[];
 }

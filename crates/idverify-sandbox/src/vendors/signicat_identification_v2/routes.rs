@@ -76,7 +76,7 @@ pub(super) async fn get_session(
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
-    let session = api.state().sessions.get(&id).map(|r| r.session.clone());
+    let session = api.state.lock().sessions.get(&id).map(|r| r.session.clone());
     match session {
         Some(session) => json_response(&session),
         None => not_found(),
@@ -92,7 +92,7 @@ pub(super) async fn invalidate_session(
         return response;
     }
     let result = {
-        let mut state = api.state();
+        let mut state = api.state.lock();
         match state.sessions.get_mut(&id) {
             None => None,
             Some(record) if is_active(&record.session.status) => {
@@ -201,7 +201,7 @@ impl Vendor for SignicatIdentificationV2 {
     /// An iframe session's page may be framed only by its `iframeSettings.parentDomains`
     /// (when given); a redirect session's page by nobody.
     fn frame_ancestors(&self, session_id: &str) -> Option<String> {
-        let state = self.state();
+        let state = self.state.lock();
         let session = &state.sessions.get(session_id)?.session;
         match session.flow {
             types::Flow::Redirect => Some("'none'".into()),
@@ -259,7 +259,7 @@ impl Vendor for SignicatIdentificationV2 {
     }
 
     fn open(&self, session_id: &str) -> Result<PageView, ControlError> {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if session.flow == types::Flow::Headless {
@@ -308,7 +308,7 @@ impl Vendor for SignicatIdentificationV2 {
         person: &'static Person,
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
-        let mut state = self.state();
+        let mut state = self.state.lock();
         let record = state.sessions.for_control(session_id)?;
         let session = &mut record.session;
         if !is_active(&session.status) {

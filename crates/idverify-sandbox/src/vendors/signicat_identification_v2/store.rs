@@ -1,4 +1,5 @@
-//! The sessions and tokens this API keeps, and how they age: timed out after 10 minutes, personal data purged after an hour.
+//! The sessions this API keeps, and how they age: timed out after 10 minutes, personal data
+//! purged after an hour.
 
 use super::*;
 

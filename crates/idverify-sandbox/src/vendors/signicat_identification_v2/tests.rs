@@ -28,7 +28,7 @@ fn names(params: &[types::InvalidParam]) -> Vec<&str> {
 }
 
 fn stored(api: &SignicatIdentificationV2, id: &str) -> types::Session {
-    api.state().sessions[id].session.clone()
+    api.state.lock().sessions[id].session.clone()
 }
 
 #[test]
@@ -280,7 +280,7 @@ fn timeout_purge_and_removal_on_the_clock() {
     assert_eq!(environment.ip_address, None);
 
     api.shared.clock.advance(RETENTION);
-    assert!(api.state().sessions.is_empty(), "memory stays bounded");
+    assert!(api.state.lock().sessions.is_empty(), "memory stays bounded");
     assert_eq!(
         api.open(&done.id).unwrap_err().status,
         StatusCode::NOT_FOUND
