@@ -746,3 +746,46 @@ async fn the_journal_shows_what_a_client_sent_without_its_secrets() {
     );
     assert!(!listed.to_string().contains(sa::CLIENT_SECRET));
 }
+
+#[tokio::test]
+async fn the_journal_shows_what_a_generated_client_sent() {
+    use idverify_signicat_authentication::{self as signicat, types};
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<signicat::Client>().expect("client");
+    let session = client
+        .create_session()
+        .body(
+            types::CreateSessionRequest::builder()
+                .flow(types::Flow::Redirect)
+                .requested_attributes(vec!["name".to_string()])
+                .external_reference(Some("order-9".try_into().unwrap())),
+        )
+        .send()
+        .await
+        .expect("create")
+        .into_inner();
+    let journal = sandbox.control().journal(Api::SignicatAuthentication);
+    let sent = journal
+        .iter()
+        .find(|entry| entry.method == "POST" && entry.path.ends_with("/sessions"))
+        .expect("the create call is in the journal");
+    assert_eq!(sent.status, 200);
+    assert_eq!(sent.header("authorization"), Some("Bearer [redacted]"));
+    assert!(
+        sent.header("content-type")
+            .is_some_and(|t| t.starts_with("application/json")),
+        "{sent:?}"
+    );
+    let body = sent.json().expect("a JSON body");
+    assert_eq!(body["flow"], "redirect");
+    assert_eq!(body["requestedAttributes"], json!(["name"]));
+    assert_eq!(body["externalReference"], "order-9");
+    assert!(session.id.is_some());
+    // The client fetched its token first; the secret it sent is not in the journal.
+    assert!(
+        journal[0].path.ends_with("/connect/token"),
+        "{:?}",
+        journal[0]
+    );
+    assert!(!format!("{journal:?}").contains(sa::CLIENT_SECRET));
+}
