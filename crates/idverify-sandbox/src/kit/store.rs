@@ -6,7 +6,7 @@
 //! concern, never the whole map. A [`VendorState`] holds a vendor's stores behind one
 //! lock with its clock, and prunes them (at most once a second) as it is locked.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::{Deref, DerefMut, Index};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
@@ -18,10 +18,12 @@ use crate::vendor::ControlError;
 #[derive(Debug)]
 pub struct SessionStore<R> {
     records: HashMap<String, Entry<R>>,
-    /// (removal time, creation number) → key: what goes first.
-    removals: BTreeMap<(SystemTime, u64), String>,
-    /// (wake-up time, wake-up number) → key: when a record is looked at again.
-    wakeups: BTreeMap<(SystemTime, u64), String>,
+    /// (removal time, creation number): what goes first. The indexes hold creation
+    /// numbers, not keys, so that a key is stored twice only (here and in `order`).
+    removals: BTreeSet<(SystemTime, u64)>,
+    /// (wake-up time, wake-up number) → creation number: when a record is looked at
+    /// again.
+    wakeups: BTreeMap<(SystemTime, u64), u64>,
     /// Creation number → key.
     order: BTreeMap<u64, String>,
     cap: usize,
@@ -41,7 +43,7 @@ impl<R> SessionStore<R> {
     pub fn new(cap: usize) -> Self {
         Self {
             records: HashMap::new(),
-            removals: BTreeMap::new(),
+            removals: BTreeSet::new(),
             wakeups: BTreeMap::new(),
             order: BTreeMap::new(),
             cap,
@@ -91,7 +93,7 @@ impl<R> SessionStore<R> {
             let seq = entry.seq;
             let old = std::mem::replace(&mut entry.remove_at, remove_at);
             self.removals.remove(&(old, seq));
-            self.removals.insert((remove_at, seq), key);
+            self.removals.insert((remove_at, seq));
             return true;
         }
         if self.is_full() {
@@ -99,7 +101,7 @@ impl<R> SessionStore<R> {
         }
         let seq = self.next;
         self.next += 1;
-        self.removals.insert((remove_at, seq), key.clone());
+        self.removals.insert((remove_at, seq));
         self.order.insert(seq, key.clone());
         self.records.insert(
             key,
@@ -118,8 +120,12 @@ impl<R> SessionStore<R> {
     pub fn insert_evicting(&mut self, key: String, record: R, remove_at: SystemTime) {
         if self.is_full()
             && !self.records.contains_key(&key)
-            && let Some(first) = self.removals.values().next().cloned()
+            && let Some(first) = self
+                .removals
+                .first()
+                .and_then(|(_, seq)| self.order.get(seq))
         {
+            let first = first.clone();
             self.remove(&first);
         }
         self.insert(key, record, remove_at);
@@ -130,8 +136,7 @@ impl<R> SessionStore<R> {
         if let Some(entry) = self.records.get_mut(key) {
             let old = std::mem::replace(&mut entry.remove_at, remove_at);
             self.removals.remove(&(old, entry.seq));
-            self.removals
-                .insert((remove_at, entry.seq), key.to_string());
+            self.removals.insert((remove_at, entry.seq));
         }
     }
 
@@ -141,7 +146,7 @@ impl<R> SessionStore<R> {
             let id = (at, self.next);
             self.next += 1;
             entry.wakeups.push(id);
-            self.wakeups.insert(id, key.to_string());
+            self.wakeups.insert(id, entry.seq);
         }
     }
 
@@ -158,12 +163,14 @@ impl<R> SessionStore<R> {
     /// Removes the records whose removal time is `now` or earlier; them, first due first.
     pub fn remove_due(&mut self, now: SystemTime) -> Vec<(String, R)> {
         let mut removed = Vec::new();
-        while let Some(entry) = self.removals.first_entry() {
-            if entry.key().0 > now {
+        while let Some(&(at, seq)) = self.removals.first() {
+            if at > now {
                 break;
             }
-            let key = entry.remove();
-            if let Some(record) = self.remove(&key) {
+            self.removals.remove(&(at, seq));
+            if let Some(key) = self.order.get(&seq).cloned()
+                && let Some(record) = self.remove(&key)
+            {
                 removed.push((key, record));
             }
         }
@@ -178,10 +185,12 @@ impl<R> SessionStore<R> {
             if entry.key().0 > now {
                 break;
             }
-            let (id, key) = entry.remove_entry();
-            if let Some(held) = self.records.get_mut(&key) {
+            let (id, seq) = entry.remove_entry();
+            if let Some(key) = self.order.get(&seq)
+                && let Some(held) = self.records.get_mut(key)
+            {
                 held.wakeups.retain(|w| *w != id);
-                woken.push(key);
+                woken.push(key.clone());
             }
         }
         woken
