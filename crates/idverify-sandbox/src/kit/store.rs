@@ -17,15 +17,15 @@ use crate::vendor::ControlError;
 /// Records by key, each removed at its own time, at most `cap` of them.
 #[derive(Debug)]
 pub struct SessionStore<R> {
-    records: HashMap<String, Entry<R>>,
+    records: HashMap<Arc<str>, Entry<R>>,
     /// (removal time, creation number): what goes first. The indexes hold creation
-    /// numbers, not keys, so that a key is stored twice only (here and in `order`).
+    /// numbers; `order` maps them to the key, shared with `records`.
     removals: BTreeSet<(SystemTime, u64)>,
     /// (wake-up time, wake-up number) → creation number: when a record is looked at
-    /// again.
+    /// again. A wake-up of a record removed before it is dropped when it comes.
     wakeups: BTreeMap<(SystemTime, u64), u64>,
     /// Creation number → key.
-    order: BTreeMap<u64, String>,
+    order: BTreeMap<u64, Arc<str>>,
     cap: usize,
     next: u64,
 }
@@ -35,7 +35,6 @@ struct Entry<R> {
     record: R,
     seq: u64,
     remove_at: SystemTime,
-    wakeups: Vec<(SystemTime, u64)>,
 }
 
 impl<R> SessionStore<R> {
@@ -88,12 +87,11 @@ impl<R> SessionStore<R> {
     /// replaced and keeps its place in the creation order. False, and nothing stored,
     /// when the store is full and `key` is new.
     pub fn insert(&mut self, key: String, record: R, remove_at: SystemTime) -> bool {
-        if let Some(entry) = self.records.get_mut(&key) {
+        if let Some(entry) = self.records.get_mut(key.as_str()) {
             entry.record = record;
-            let seq = entry.seq;
             let old = std::mem::replace(&mut entry.remove_at, remove_at);
-            self.removals.remove(&(old, seq));
-            self.removals.insert((remove_at, seq));
+            self.removals.remove(&(old, entry.seq));
+            self.removals.insert((remove_at, entry.seq));
             return true;
         }
         if self.is_full() {
@@ -101,6 +99,7 @@ impl<R> SessionStore<R> {
         }
         let seq = self.next;
         self.next += 1;
+        let key: Arc<str> = key.into();
         self.removals.insert((remove_at, seq));
         self.order.insert(seq, key.clone());
         self.records.insert(
@@ -109,7 +108,6 @@ impl<R> SessionStore<R> {
                 record,
                 seq,
                 remove_at,
-                wakeups: Vec::new(),
             },
         );
         true
@@ -119,7 +117,7 @@ impl<R> SessionStore<R> {
     /// would be removed first.
     pub fn insert_evicting(&mut self, key: String, record: R, remove_at: SystemTime) {
         if self.is_full()
-            && !self.records.contains_key(&key)
+            && !self.records.contains_key(key.as_str())
             && let Some(first) = self
                 .removals
                 .first()
@@ -142,11 +140,9 @@ impl<R> SessionStore<R> {
 
     /// Has [`take_wakeups`](Self::take_wakeups) return `key` once `at` has come.
     pub fn wake_at(&mut self, key: &str, at: SystemTime) {
-        if let Some(entry) = self.records.get_mut(key) {
-            let id = (at, self.next);
+        if let Some(entry) = self.records.get(key) {
+            self.wakeups.insert((at, self.next), entry.seq);
             self.next += 1;
-            entry.wakeups.push(id);
-            self.wakeups.insert(id, entry.seq);
         }
     }
 
@@ -154,9 +150,6 @@ impl<R> SessionStore<R> {
         let entry = self.records.remove(key)?;
         self.removals.remove(&(entry.remove_at, entry.seq));
         self.order.remove(&entry.seq);
-        for wakeup in &entry.wakeups {
-            self.wakeups.remove(wakeup);
-        }
         Some(entry.record)
     }
 
@@ -171,26 +164,23 @@ impl<R> SessionStore<R> {
             if let Some(key) = self.order.get(&seq).cloned()
                 && let Some(record) = self.remove(&key)
             {
-                removed.push((key, record));
+                removed.push((key.to_string(), record));
             }
         }
         removed
     }
 
     /// The keys whose wake-up time is `now` or earlier, each wake-up once, first due
-    /// first.
+    /// first; wake-ups of records removed since are dropped.
     pub fn take_wakeups(&mut self, now: SystemTime) -> Vec<String> {
         let mut woken = Vec::new();
         while let Some(entry) = self.wakeups.first_entry() {
             if entry.key().0 > now {
                 break;
             }
-            let (id, seq) = entry.remove_entry();
-            if let Some(key) = self.order.get(&seq)
-                && let Some(held) = self.records.get_mut(key)
-            {
-                held.wakeups.retain(|w| *w != id);
-                woken.push(key.clone());
+            let seq = entry.remove();
+            if let Some(key) = self.order.get(&seq) {
+                woken.push(key.to_string());
             }
         }
         woken
@@ -206,7 +196,7 @@ impl<R> SessionStore<R> {
         self.order.range(from..).filter_map(|(seq, key)| {
             self.records
                 .get(key)
-                .map(|entry| (*seq, key.as_str(), &entry.record))
+                .map(|entry| (*seq, &**key, &entry.record))
         })
     }
 }
