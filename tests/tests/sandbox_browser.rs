@@ -21,7 +21,6 @@ use axum::routing::get;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use idverify_runtime::Credentials;
 use idverify_sandbox::{Sandbox, SandboxHandle};
 use idverify_tests::LocalServer;
 use serde_json::{Value, json};
@@ -427,12 +426,8 @@ impl Shop {
 // ---------------------------------------------------------------------------------------
 
 fn idfy_client(sandbox: &SandboxHandle) -> idverify_idfy_identification_v1::Client {
-    let (id, secret) = sandbox.idfy_identification_v1_credentials();
-    idverify_idfy_identification_v1::Client::builder()
-        .base_url(sandbox.idfy_identification_v1_url())
-        .token_url(sandbox.idfy_identification_v1_token_url())
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
+    sandbox
+        .client::<idverify_idfy_identification_v1::Client>()
         .expect("client")
 }
 
@@ -545,17 +540,13 @@ async fn idfy_v1_approve_and_abort_land_on_the_return_urls_with_the_placeholders
 
 #[tokio::test]
 async fn signicat_v2_iframe_flow_posts_the_outcome_to_the_parent_window() {
-    use idverify_signicat_identification_v2::{self as idv2, types};
+    use idverify_signicat_identification_v2::types;
 
     let browser = Browser::start().await;
     let sandbox = Sandbox::start().await.unwrap();
     let shop = Shop::start().await;
-    let (id, secret) = sandbox.signicat_identification_v2_credentials();
-    let client = idv2::Client::builder()
-        .base_url(sandbox.signicat_identification_v2_url())
-        .token_url(sandbox.signicat_identification_v2_token_url())
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
+    let client = sandbox
+        .client::<idverify_signicat_identification_v2::Client>()
         .expect("client");
     let origin = shop.other_site_origin();
     let created = client
@@ -698,12 +689,8 @@ async fn idnow_and_signicat_authentication_pages_redirect_back_after_the_choice(
     let shop = Shop::start().await;
 
     // IDnow: back to `redirectUrl` with the session's `state` added to the query.
-    let (id, secret) = sandbox.idnow_platform_credentials_live();
-    let client = idnow::Client::builder()
-        .base_url(sandbox.idnow_platform_url())
-        .token_url(sandbox.idnow_platform_token_url())
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
+    let client = sandbox
+        .client::<idverify_idnow_platform::Client>()
         .expect("client");
     let created = client
         .create_session()
@@ -760,12 +747,8 @@ async fn idnow_and_signicat_authentication_pages_redirect_back_after_the_choice(
 
     // Signicat Authentication: back to the callback URL of the outcome with `sessionId`
     // (and `externalReference`) added; Approve and Fail.
-    let (id, secret) = sandbox.signicat_authentication_credentials();
-    let client = signicat::Client::builder()
-        .base_url(sandbox.signicat_authentication_url())
-        .token_url(sandbox.signicat_authentication_token_url())
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
+    let client = sandbox
+        .client::<idverify_signicat_authentication::Client>()
         .expect("client");
     for (button, path, status) in [
         (

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use idverify_sandbox::{Sandbox, SandboxHandle};
+use idverify_sandbox::{Api, Endpoint, Outcome, Sandbox, SandboxHandle, persons};
 use idverify_tests::workspace_root;
 use serde_json::{Value, json};
 
@@ -73,16 +73,16 @@ async fn json_of(response: reqwest::RequestBuilder, what: &str) -> Value {
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("{what}: {e}: {body}"))
 }
 
-/// An access token from an OAuth2 client-credentials token endpoint.
-async fn oauth_token(token_url: &str, (id, secret): (&str, &str), scope: Option<&str>) -> String {
+/// An access token from the endpoint's OAuth2 client-credentials token endpoint.
+async fn oauth_token(endpoint: &Endpoint, scope: Option<&str>) -> String {
     let mut form = vec![("grant_type", "client_credentials")];
     form.extend(scope.map(|scope| ("scope", scope)));
     let answer = json_of(
         http()
-            .post(token_url)
-            .basic_auth(id, Some(secret))
+            .post(&endpoint.token_url)
+            .basic_auth(endpoint.client.id, Some(endpoint.client.secret))
             .form(&form),
-        token_url,
+        &endpoint.token_url,
     )
     .await;
     answer["access_token"]
@@ -107,11 +107,12 @@ fn with_headers(
 
 /// Identify's partner login: the headers every other call carries.
 async fn identify_headers(sandbox: &SandboxHandle) -> Vec<(&'static str, String)> {
-    let (partner, api_key) = sandbox.identify_videoident_credentials();
+    let endpoint = sandbox.endpoint::<idverify_identify_videoident::Client>();
+    let partner = endpoint.client.id;
     let answer = json_of(
         http()
-            .post(sandbox.identify_videoident_token_url())
-            .json(&json!({ "PARTNER": partner, "APIKEY": api_key })),
+            .post(&endpoint.token_url)
+            .json(&json!({ "PARTNER": partner, "APIKEY": endpoint.client.secret })),
         "Identify partner login",
     )
     .await;
@@ -120,20 +121,6 @@ async fn identify_headers(sandbox: &SandboxHandle) -> Vec<(&'static str, String)
         ("X-API-PARTNER", partner.to_string()),
         ("X-API-TOKEN", token.to_string()),
     ]
-}
-
-/// Finishes a session as a test person through the sandbox's control API.
-async fn complete(sandbox: &SandboxHandle, api: &str, id: &str) {
-    json_of(
-        http()
-            .post(format!(
-                "{}/_sandbox/sessions/{api}/{id}/complete",
-                sandbox.base_url()
-            ))
-            .json(&json!({ "person": "emma", "outcome": "success" })),
-        "complete a session",
-    )
-    .await;
 }
 
 /// Data that only a completed session has, which the run cannot create through the API:
@@ -153,17 +140,18 @@ struct IdnowSession {
 }
 
 async fn idnow_token(sandbox: &SandboxHandle, environment: &str) -> String {
-    let credentials = match environment {
-        "live" => sandbox.idnow_platform_credentials_live(),
-        _ => sandbox.idnow_platform_credentials_staging(),
-    };
-    oauth_token(&sandbox.idnow_platform_token_url(), credentials, None).await
+    let endpoint = sandbox
+        .endpoint_for::<idverify_idnow_platform::Client>(environment)
+        .expect("a test client of the environment");
+    oauth_token(&endpoint, None).await
 }
 
 /// A completed IDnow session of the flow whose data blocks reference a vault file.
 async fn idnow_session(sandbox: &SandboxHandle, environment: &'static str) -> IdnowSession {
     let token = idnow_token(sandbox, environment).await;
-    let api = sandbox.idnow_platform_url();
+    let api = sandbox
+        .endpoint::<idverify_idnow_platform::Client>()
+        .base_url;
     let created = json_of(
         http()
             .post(format!(
@@ -179,7 +167,10 @@ async fn idnow_session(sandbox: &SandboxHandle, environment: &'static str) -> Id
         .as_str()
         .expect("sessionId")
         .to_string();
-    complete(sandbox, "idnow-platform", &id).await;
+    sandbox
+        .control()
+        .complete(Api::IdnowPlatform, &id, &persons::EMMA, Outcome::Success)
+        .expect("complete the IDnow session");
     let blocks = json_of(
         http()
             .get(format!("{api}/{environment}/sessions/{id}/datablocks"))
@@ -209,7 +200,9 @@ async fn completed_sessions(sandbox: &SandboxHandle) -> Completed {
     let create = with_headers(
         http().post(format!(
             "{}/ident/create",
-            sandbox.identify_videoident_url()
+            sandbox
+                .endpoint::<idverify_identify_videoident::Client>()
+                .base_url
         )),
         &identify_headers(sandbox).await,
     );
@@ -232,7 +225,15 @@ async fn completed_sessions(sandbox: &SandboxHandle) -> Completed {
     )
     .await;
     let identify_ident = created["ident_id"].as_str().expect("ident_id").to_string();
-    complete(sandbox, "identify-videoident", &identify_ident).await;
+    sandbox
+        .control()
+        .complete(
+            Api::IdentifyVideoident,
+            &identify_ident,
+            &persons::EMMA,
+            Outcome::Success,
+        )
+        .expect("complete the Identify ident");
     Completed {
         idnow_live,
         idnow_staging,
@@ -242,7 +243,9 @@ async fn completed_sessions(sandbox: &SandboxHandle) -> Completed {
 
 /// What the completed sessions read as, to show that the run's requests left them alone.
 async fn read_completed(sandbox: &SandboxHandle, completed: &Completed) -> Vec<Value> {
-    let api = sandbox.idnow_platform_url();
+    let api = sandbox
+        .endpoint::<idverify_idnow_platform::Client>()
+        .base_url;
     let mut documents = Vec::new();
     for session in [&completed.idnow_live, &completed.idnow_staging] {
         let (environment, id) = (session.environment, &session.id);
@@ -256,7 +259,9 @@ async fn read_completed(sandbox: &SandboxHandle, completed: &Completed) -> Vec<V
     }
     let path = format!(
         "{}/ident/getIdentData/{}",
-        sandbox.identify_videoident_url(),
+        sandbox
+            .endpoint::<idverify_identify_videoident::Client>()
+            .base_url,
         completed.identify_ident
     );
     let request = with_headers(http().get(&path), &identify_headers(sandbox).await);
@@ -274,7 +279,9 @@ async fn runs(sandbox: &SandboxHandle, completed: &Completed) -> Vec<Run> {
     let idnow_run = |label, idnow: &IdnowSession| Run {
         label,
         spec: "idnow-platform",
-        base_url: sandbox.idnow_platform_url(),
+        base_url: sandbox
+            .endpoint::<idverify_idnow_platform::Client>()
+            .base_url,
         headers: bearer(&idnow.token),
         pinned: pinned(idnow),
     };
@@ -282,11 +289,12 @@ async fn runs(sandbox: &SandboxHandle, completed: &Completed) -> Vec<Run> {
         Run {
             label: "signicat-authentication",
             spec: "signicat-authentication",
-            base_url: sandbox.signicat_authentication_url(),
+            base_url: sandbox
+                .endpoint::<idverify_signicat_authentication::Client>()
+                .base_url,
             headers: bearer(
                 &oauth_token(
-                    &sandbox.signicat_authentication_token_url(),
-                    sandbox.signicat_authentication_credentials(),
+                    &sandbox.endpoint::<idverify_signicat_authentication::Client>(),
                     Some("signicat-api"),
                 )
                 .await,
@@ -296,11 +304,12 @@ async fn runs(sandbox: &SandboxHandle, completed: &Completed) -> Vec<Run> {
         Run {
             label: "signicat-identification-v2",
             spec: "signicat-identification-v2",
-            base_url: sandbox.signicat_identification_v2_url(),
+            base_url: sandbox
+                .endpoint::<idverify_signicat_identification_v2::Client>()
+                .base_url,
             headers: bearer(
                 &oauth_token(
-                    &sandbox.signicat_identification_v2_token_url(),
-                    sandbox.signicat_identification_v2_credentials(),
+                    &sandbox.endpoint::<idverify_signicat_identification_v2::Client>(),
                     Some("identify"),
                 )
                 .await,
@@ -310,11 +319,12 @@ async fn runs(sandbox: &SandboxHandle, completed: &Completed) -> Vec<Run> {
         Run {
             label: "idfy-identification-v1",
             spec: "idfy-identification-v1",
-            base_url: sandbox.idfy_identification_v1_url(),
+            base_url: sandbox
+                .endpoint::<idverify_idfy_identification_v1::Client>()
+                .base_url,
             headers: bearer(
                 &oauth_token(
-                    &sandbox.idfy_identification_v1_token_url(),
-                    sandbox.idfy_identification_v1_credentials(),
+                    &sandbox.endpoint::<idverify_idfy_identification_v1::Client>(),
                     Some("identify"),
                 )
                 .await,
@@ -329,7 +339,9 @@ async fn runs(sandbox: &SandboxHandle, completed: &Completed) -> Vec<Run> {
         Run {
             label: "identify-videoident",
             spec: "identify-videoident",
-            base_url: sandbox.identify_videoident_url(),
+            base_url: sandbox
+                .endpoint::<idverify_identify_videoident::Client>()
+                .base_url,
             headers: identify_headers(sandbox).await,
             pinned: pinned(&completed.idnow_live),
         },

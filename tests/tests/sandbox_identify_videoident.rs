@@ -4,42 +4,20 @@
 //! timeout on the sandbox clock (a new login and the call succeeds), ident removal
 //! after 90 days, a validation error in the vendor's envelope and a wrong API key.
 
+use std::time::Duration;
+
 use idverify_identify_videoident::{self as identify, IdentStatus, types};
-use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
-use idverify_sandbox::{Sandbox, SandboxHandle};
+use idverify_runtime::{ErrorKind, VendorErrorShape};
+use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
 use serde_json::{Value, json};
 
-const API: &str = "identify-videoident";
-
-fn client(sandbox: &SandboxHandle, api_key: &str) -> identify::Client {
-    let (partner, _) = sandbox.identify_videoident_credentials();
-    identify::Client::builder()
-        .base_url(sandbox.identify_videoident_url())
-        .credentials(Credentials::partner(partner, api_key))
-        .build()
-        .expect("client")
-}
-
-fn good_client(sandbox: &SandboxHandle) -> identify::Client {
-    client(sandbox, sandbox.identify_videoident_credentials().1)
-}
+const API: Api = Api::IdentifyVideoident;
 
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-async fn control(sandbox: &SandboxHandle, path: &str, body: Value) -> (u16, Value) {
-    let response = browser()
-        .post(format!("{}/_sandbox/{path}", sandbox.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 fn request() -> types::builder::CreateIdentRequest {
@@ -84,7 +62,7 @@ async fn get(client: &identify::Client, id: &str) -> types::Ident {
 #[tokio::test]
 async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<identify::Client>().expect("client");
     let created = create(&client).await;
     assert!(created.result);
     assert_eq!(created.response_status, Some(200));
@@ -121,15 +99,12 @@ async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
         .into_inner();
     assert!(!appointment.insert_id.is_empty());
 
-    let (status, body) = control(
-        &sandbox,
-        &format!("sessions/{API}/{id}/complete"),
-        json!({ "person": "kari", "outcome": "success" }),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["status"], "Successful");
-    assert!(body.get("redirect_url").is_none());
+    let body = sandbox
+        .control()
+        .complete(API, &id, &persons::KARI, Outcome::Success)
+        .expect("complete");
+    assert_eq!(body.status, "Successful");
+    assert!(body.redirect_url.is_none());
 
     let ident = get(&client, &id).await;
     assert_eq!(ident.known_status(), Some(IdentStatus::Successful));
@@ -154,7 +129,10 @@ async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
     assert_eq!(data.signed_pdf, None, "nothing to sign");
     let pdf = data.identification_pdf.unwrap();
     let url = pdf.download_url.unwrap();
-    assert!(url.starts_with(&format!("{}/download/", sandbox.identify_videoident_url())));
+    assert!(url.starts_with(&format!(
+        "{}/download/",
+        sandbox.endpoint::<identify::Client>().base_url
+    )));
     assert!(pdf.file_date.unwrap().naive().is_some());
     assert_eq!(data.recordings.unwrap().len(), 1);
     assert_eq!(data.screenshots.unwrap().len(), 2);
@@ -173,13 +151,11 @@ async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
     assert_eq!(browser().get(&url).send().await.unwrap().status(), 401);
 
     // Refusals: completing twice, an appointment for a closed ident.
-    let (status, _) = control(
-        &sandbox,
-        &format!("sessions/{API}/{id}/complete"),
-        json!({ "person": "ola", "outcome": "abort" }),
-    )
-    .await;
-    assert_eq!(status, 409);
+    let refused = sandbox
+        .control()
+        .complete(API, &id, &persons::OLA, Outcome::Abort)
+        .expect_err("refused");
+    assert_eq!(refused.status, 409, "{refused}");
     let error = client
         .set_onboardify_appointment()
         .body(
@@ -206,7 +182,7 @@ async fn an_ident_completed_through_the_control_api_returns_the_persons_data() {
 
 async fn raw_login(sandbox: &SandboxHandle) -> String {
     let response = browser()
-        .post(sandbox.identify_videoident_token_url())
+        .post(sandbox.endpoint::<identify::Client>().token_url)
         .json(&json!({ "PARTNER": "sandbox-partner", "APIKEY": "sandbox-api-key" }))
         .send()
         .await
@@ -221,7 +197,7 @@ async fn raw_login(sandbox: &SandboxHandle) -> String {
 #[tokio::test]
 async fn the_page_form_completes_and_shows_done() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<identify::Client>().expect("client");
     let created = create(&client).await;
     let url = created.conference_url.unwrap();
     let page = browser().get(&url).send().await.unwrap();
@@ -265,17 +241,16 @@ async fn the_page_form_completes_and_shows_done() {
 #[tokio::test]
 async fn an_idle_token_means_a_new_login_and_idents_expire_after_90_days() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<identify::Client>().expect("client");
     let id = create(&client).await.ident_id;
     let old_token = raw_login(&sandbox).await;
 
-    let (status, _) = control(&sandbox, "clock/advance", json!({ "seconds": 31 * 60 })).await;
-    assert_eq!(status, 200);
+    sandbox.control().advance(Duration::from_secs(31 * 60));
     // The idle token is refused in the envelope...
     let refused = browser()
         .get(format!(
             "{}/project/getAll",
-            sandbox.identify_videoident_url()
+            sandbox.endpoint::<identify::Client>().base_url
         ))
         .header("X-API-PARTNER", "sandbox-partner")
         .header("X-API-TOKEN", &old_token)
@@ -301,13 +276,9 @@ async fn an_idle_token_means_a_new_login_and_idents_expire_after_90_days() {
     let webhooks = client.get_all_webhooks().send().await.unwrap().into_inner();
     assert_eq!(webhooks.data.len(), 2);
 
-    let (status, _) = control(
-        &sandbox,
-        "clock/advance",
-        json!({ "seconds": 90 * 24 * 3600 }),
-    )
-    .await;
-    assert_eq!(status, 200);
+    sandbox
+        .control()
+        .advance(Duration::from_secs(90 * 24 * 3600));
     let error = client
         .get_ident()
         .ident_id(&id)
@@ -320,7 +291,7 @@ async fn an_idle_token_means_a_new_login_and_idents_expire_after_90_days() {
 #[tokio::test]
 async fn validation_errors_and_a_wrong_api_key() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<identify::Client>().expect("client");
     let error = client
         .create_ident()
         .body(request().birthday("05.09.1981").project_id("99"))
@@ -345,7 +316,9 @@ async fn validation_errors_and_a_wrong_api_key() {
         .expect_err("unknown project");
     assert_eq!(error.status().unwrap(), 404);
 
-    let wrong = self::client(&sandbox, "wrong-api-key");
+    let wrong = sandbox
+        .client_with_secret::<identify::Client>("wrong-api-key")
+        .expect("client");
     let error = wrong
         .get_all_projects()
         .send()

@@ -4,26 +4,14 @@
 //! invalidate refusal, expiry on the sandbox clock, logs, headless BankID on mobile,
 //! validation errors in the vendor's shape and a wrong client secret.
 
+use std::time::Duration;
+
 use idverify_idfy_identification_v1::{self as idfy, types};
-use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
-use idverify_sandbox::{Sandbox, SandboxHandle};
-use serde_json::{Value, json};
+use idverify_runtime::{ErrorKind, VendorErrorShape};
+use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
+use serde_json::Value;
 
-const API: &str = "idfy-identification-v1";
-
-fn client(sandbox: &SandboxHandle, secret: &str) -> idfy::Client {
-    let (client_id, _) = sandbox.idfy_identification_v1_credentials();
-    idfy::Client::builder()
-        .base_url(sandbox.idfy_identification_v1_url())
-        .token_url(sandbox.idfy_identification_v1_token_url())
-        .credentials(Credentials::client_credentials(client_id, secret))
-        .build()
-        .expect("client")
-}
-
-fn good_client(sandbox: &SandboxHandle) -> idfy::Client {
-    client(sandbox, sandbox.idfy_identification_v1_credentials().1)
-}
+const API: Api = Api::IdfyIdentificationV1;
 
 /// A plain HTTP client that does not follow redirects.
 fn browser() -> reqwest::Client {
@@ -31,17 +19,6 @@ fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-async fn control(sandbox: &SandboxHandle, path: &str, body: Value) -> (u16, Value) {
-    let response = browser()
-        .post(format!("{}/_sandbox/{path}", sandbox.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 fn request(reference: &str) -> types::builder::CreateIdentificationRequest {
@@ -91,7 +68,7 @@ async fn done(client: &idfy::Client, id: &str) -> Option<bool> {
 #[tokio::test]
 async fn a_session_completed_through_the_control_api_returns_the_persons_data() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let created = client
         .create_session()
         .body(request("order-42"))
@@ -122,17 +99,16 @@ async fn a_session_completed_through_the_control_api_returns_the_persons_data() 
         Some(types::Status::Userinitiated)
     );
 
-    let (status, body) = control(
-        &sandbox,
-        &format!("sessions/{API}/{id}/complete"),
-        json!({ "person": "kari", "outcome": "success" }),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["status"], "SUCCESS");
+    let body = sandbox
+        .control()
+        .complete(API, &id, &persons::KARI, Outcome::Success)
+        .expect("complete");
+    assert_eq!(body.status, "SUCCESS");
     assert_eq!(
-        body["redirect_url"],
-        format!("https://shop.example/ok?status=SUCCESS&requestid={id}&externalid=order-42")
+        body.redirect_url,
+        Some(format!(
+            "https://shop.example/ok?status=SUCCESS&requestid={id}&externalid=order-42"
+        ))
     );
     assert_eq!(done(&client, &id).await, Some(true));
 
@@ -179,13 +155,10 @@ async fn a_session_completed_through_the_control_api_returns_the_persons_data() 
 
     // A failed session is not invalidated: a 400 in the vendor's shape.
     let failed = create(&client, "order-44").await.request_id.unwrap();
-    let (status, _) = control(
-        &sandbox,
-        &format!("sessions/{API}/{failed}/complete"),
-        json!({ "person": "ola", "outcome": "error" }),
-    )
-    .await;
-    assert_eq!(status, 200);
+    sandbox
+        .control()
+        .complete(API, &failed, &persons::OLA, Outcome::Error)
+        .expect("complete");
     let error = client
         .invalidate_session()
         .body(types::InvalidateIdentificationRequest {
@@ -224,13 +197,11 @@ async fn a_session_completed_through_the_control_api_returns_the_persons_data() 
         Some(types::Status::Invalidated)
     );
     assert_eq!(done(&client, &other).await, Some(true));
-    let (status, _) = control(
-        &sandbox,
-        &format!("sessions/{API}/{other}/complete"),
-        json!({ "person": "ola", "outcome": "success" }),
-    )
-    .await;
-    assert_eq!(status, 409);
+    let refused = sandbox
+        .control()
+        .complete(API, &other, &persons::OLA, Outcome::Success)
+        .expect_err("refused");
+    assert_eq!(refused.status, 409, "{refused}");
 
     // Unknown sessions: 404 in the vendor's shape.
     let error = client
@@ -249,7 +220,7 @@ async fn a_session_completed_through_the_control_api_returns_the_persons_data() 
 #[tokio::test]
 async fn the_html_form_redirects_to_the_return_url_with_placeholders_substituted() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let reference = "order 7/ø&x";
     let created = create(&client, reference).await;
     let id = created.request_id.unwrap();
@@ -373,11 +344,10 @@ async fn the_html_form_redirects_to_the_return_url_with_placeholders_substituted
 #[tokio::test]
 async fn sessions_time_out_on_the_sandbox_clock() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let id = create(&client, "order-slow").await.request_id.unwrap();
 
-    let (status, _) = control(&sandbox, "clock/advance", json!({ "seconds": 601 })).await;
-    assert_eq!(status, 200);
+    sandbox.control().advance(Duration::from_secs(601));
     let session = retrieve(&client, &id).await;
     assert_eq!(session.status, Some(types::Status::Timeout));
     assert_eq!(
@@ -385,17 +355,15 @@ async fn sessions_time_out_on_the_sandbox_clock() {
         Some("TIMEOUT")
     );
     assert_eq!(done(&client, &id).await, Some(true));
-    let (status, _) = control(
-        &sandbox,
-        &format!("sessions/{API}/{id}/complete"),
-        json!({ "person": "ola", "outcome": "success" }),
-    )
-    .await;
-    assert_eq!(status, 409);
+    let refused = sandbox
+        .control()
+        .complete(API, &id, &persons::OLA, Outcome::Success)
+        .expect_err("refused");
+    assert_eq!(refused.status, 409, "{refused}");
 
     // An hour later (past the 3600 s token too: the client fetches a new one and
     // replays) the session is gone, its log entry is not.
-    control(&sandbox, "clock/advance", json!({ "seconds": 3600 })).await;
+    sandbox.control().advance(Duration::from_secs(3600));
     let error = client
         .retrieve_session()
         .request_id(&id)
@@ -417,7 +385,7 @@ async fn sessions_time_out_on_the_sandbox_clock() {
 #[tokio::test]
 async fn headless_bankid_on_mobile_is_completed_through_the_control_api() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let started = client
         .create_bank_id_mobile_session()
         .body(
@@ -438,21 +406,16 @@ async fn headless_bankid_on_mobile_is_completed_through_the_control_api() {
     assert_eq!(done(&client, &id).await, Some(false));
 
     // Only the phone's owner can approve.
-    let (status, _) = control(
-        &sandbox,
-        &format!("sessions/{API}/{id}/complete"),
-        json!({ "person": "ola", "outcome": "success" }),
-    )
-    .await;
-    assert_eq!(status, 400);
-    let (status, body) = control(
-        &sandbox,
-        &format!("sessions/{API}/{id}/complete"),
-        json!({ "person": "kari", "outcome": "success" }),
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert!(body.get("redirect_url").is_none(), "headless: no redirect");
+    let refused = sandbox
+        .control()
+        .complete(API, &id, &persons::OLA, Outcome::Success)
+        .expect_err("refused");
+    assert_eq!(refused.status, 400, "{refused}");
+    let body = sandbox
+        .control()
+        .complete(API, &id, &persons::KARI, Outcome::Success)
+        .expect("complete");
+    assert!(body.redirect_url.is_none(), "headless: no redirect");
     let session = retrieve(&client, &id).await;
     assert_eq!(session.status, Some(types::Status::Success));
     assert_eq!(
@@ -499,7 +462,7 @@ async fn headless_bankid_on_mobile_is_completed_through_the_control_api() {
 #[tokio::test]
 async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idfy::Client>().expect("client");
     let error = client
         .create_session()
         .body(
@@ -558,7 +521,7 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
     let response = browser()
         .get(format!(
             "{}/identification/session/status?requestId=x",
-            sandbox.idfy_identification_v1_url()
+            sandbox.endpoint::<idfy::Client>().base_url
         ))
         .send()
         .await
@@ -570,5 +533,7 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
 }
 
 fn client_with_wrong_secret(sandbox: &SandboxHandle) -> idfy::Client {
-    client(sandbox, "not-the-secret")
+    sandbox
+        .client_with_secret::<idfy::Client>("not-the-secret")
+        .expect("client")
 }

@@ -5,30 +5,29 @@
 //! presigned URLs on the sandbox clock, a validation error and a wrong secret as a client
 //! sees them.
 
+use std::time::Duration;
+
 use idverify_idnow_platform::{self as idnow, TypedDatablock, types};
-use idverify_runtime::{Credentials, ErrorKind};
-use idverify_sandbox::{Sandbox, SandboxHandle};
-use serde_json::{Value, json};
+use idverify_runtime::ErrorKind;
+use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
+use serde_json::json;
 
-const LIVE: types::Environment = types::Environment::Live;
-const STAGING: types::Environment = types::Environment::Staging;
+const API: Api = Api::IdnowPlatform;
 
-fn client(sandbox: &SandboxHandle, (id, secret): (&str, &str)) -> idnow::Client {
-    idnow::Client::builder()
-        .base_url(sandbox.idnow_platform_url())
-        .token_url(sandbox.idnow_platform_token_url())
-        .credentials(Credentials::client_credentials(id, secret))
+fn live(sandbox: &SandboxHandle) -> idnow::Client {
+    sandbox.client::<idnow::Client>().expect("client")
+}
+
+fn staging(sandbox: &SandboxHandle) -> idnow::Client {
+    sandbox
+        .client_builder_for::<idnow::Client>("staging")
+        .expect("a staging test client")
         .build()
         .expect("client")
 }
 
-fn live(sandbox: &SandboxHandle) -> idnow::Client {
-    client(sandbox, sandbox.idnow_platform_credentials_live())
-}
-
-fn staging(sandbox: &SandboxHandle) -> idnow::Client {
-    client(sandbox, sandbox.idnow_platform_credentials_staging())
-}
+const LIVE: types::Environment = types::Environment::Live;
+const STAGING: types::Environment = types::Environment::Staging;
 
 /// A plain HTTP client that does not follow redirects.
 fn browser() -> reqwest::Client {
@@ -36,31 +35,6 @@ fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-async fn control(sandbox: &SandboxHandle, path: &str, body: Value) -> (u16, Value) {
-    let response = browser()
-        .post(format!("{}/_sandbox/{path}", sandbox.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn advance(sandbox: &SandboxHandle, seconds: u64) {
-    let (status, _) = control(sandbox, "clock/advance", json!({ "seconds": seconds })).await;
-    assert_eq!(status, 200);
-}
-
-async fn complete(sandbox: &SandboxHandle, id: &str, person: &str, outcome: &str) -> (u16, Value) {
-    control(
-        sandbox,
-        &format!("sessions/idnow-platform/{id}/complete"),
-        json!({ "person": person, "outcome": outcome }),
-    )
-    .await
 }
 
 async fn create(
@@ -213,9 +187,11 @@ async fn a_session_completed_through_the_control_api_gives_the_persons_data_and_
         types::SessionStatus::Running
     );
 
-    let (status, done) = complete(&sandbox, &id, "kari", "success").await;
-    assert_eq!(status, 200, "{done}");
-    assert_eq!(done["status"], "COMPLETED");
+    let done = sandbox
+        .control()
+        .complete(API, &id, &persons::KARI, Outcome::Success)
+        .expect("complete");
+    assert_eq!(done.status, "COMPLETED");
 
     let session = get(&client, &id).await;
     assert_eq!(session.session_status, types::SessionStatus::Completed);
@@ -301,7 +277,7 @@ async fn a_session_completed_through_the_control_api_gives_the_persons_data_and_
     assert_eq!(direct.bytes().await.unwrap().as_ref(), bytes.as_slice());
 
     // ... for 3600 s of sandbox time.
-    advance(&sandbox, 3601).await;
+    sandbox.control().advance(Duration::from_secs(3601));
     let stale = browser().get(url).send().await.unwrap();
     assert_eq!(stale.status(), 403);
     let body: types::ErrorResponse = stale.json().await.unwrap();
@@ -311,9 +287,12 @@ async fn a_session_completed_through_the_control_api_gives_the_persons_data_and_
     assert_eq!(browser().get(fresh).send().await.unwrap().status(), 200);
 
     // Completed sessions cannot be completed again.
-    let (status, again) = complete(&sandbox, &id, "ola", "abort").await;
-    assert_eq!(status, 409, "{again}");
-    assert_eq!(again["error"], "session_not_open");
+    let again = sandbox
+        .control()
+        .complete(API, &id, &persons::OLA, Outcome::Abort)
+        .expect_err("refused");
+    assert_eq!(again.status, 409, "{again}");
+    assert_eq!(again.code, "session_not_open");
 }
 
 #[tokio::test]
@@ -370,8 +349,10 @@ async fn the_page_completes_a_session_and_redirects_with_the_state() {
 
     let failed = create(&client, "sandbox-basic-identity", Default::default()).await;
     let id = failed.session_context.session_id;
-    let (status, _) = complete(&sandbox, &id, "emma", "error").await;
-    assert_eq!(status, 200);
+    sandbox
+        .control()
+        .complete(API, &id, &persons::EMMA, Outcome::Error)
+        .expect("complete");
     let session = get(&client, &id).await;
     assert_eq!(session.session_status, types::SessionStatus::Error);
     assert_eq!(session.outcome, Some(types::SessionOutcome::Rejected));
@@ -463,20 +444,23 @@ async fn sessions_expire_on_the_sandbox_clock() {
     let client = live(&sandbox);
     let created = create(&client, "sandbox-basic-identity", Default::default()).await;
     let id = created.session_context.session_id;
-    advance(&sandbox, 86_400 - 5).await;
+    sandbox.control().advance(Duration::from_secs(86_400 - 5));
     assert_eq!(
         get(&client, &id).await.session_status,
         types::SessionStatus::Created
     );
-    advance(&sandbox, 10).await;
+    sandbox.control().advance(Duration::from_secs(10));
     let session = get(&client, &id).await;
     assert_eq!(session.session_status, types::SessionStatus::Expired);
     assert_eq!(session.completed_at, session.expires_at);
-    let (status, body) = complete(&sandbox, &id, "ola", "success").await;
-    assert_eq!(status, 409, "{body}");
+    let body = sandbox
+        .control()
+        .complete(API, &id, &persons::OLA, Outcome::Success)
+        .expect_err("refused");
+    assert_eq!(body.status, 409, "{body}");
 
     // Seven days after creation it is gone.
-    advance(&sandbox, 6 * 86_400).await;
+    sandbox.control().advance(Duration::from_secs(6 * 86_400));
     let body = vendor_error(
         client
             .get_session()
@@ -540,8 +524,9 @@ async fn validation_errors_name_the_field_in_the_vendors_shape() {
 #[tokio::test]
 async fn a_wrong_client_secret_is_refused_by_the_token_endpoint() {
     let sandbox = Sandbox::start().await.unwrap();
-    let (id, _) = sandbox.idnow_platform_credentials_live();
-    let client = client(&sandbox, (id, "wrong-secret"));
+    let client = sandbox
+        .client_with_secret::<idnow::Client>("wrong-secret")
+        .expect("client");
     let err = client
         .list_flows()
         .environment(LIVE)
@@ -554,8 +539,14 @@ async fn a_wrong_client_secret_is_refused_by_the_token_endpoint() {
     assert!(!message.contains("wrong-secret"), "{message}");
 
     // A staging secret with the live id is no client either.
-    let (_, staging_secret) = sandbox.idnow_platform_credentials_staging();
-    let mixed = self::client(&sandbox, (id, staging_secret));
+    let staging_secret = sandbox
+        .endpoint_for::<idnow::Client>("staging")
+        .expect("staging")
+        .client
+        .secret;
+    let mixed = sandbox
+        .client_with_secret::<idnow::Client>(staging_secret)
+        .expect("client");
     let err = mixed
         .list_flows()
         .environment(LIVE)

@@ -4,19 +4,31 @@
 
 use std::time::{Duration, Instant};
 
-use idverify_runtime::{Credentials, ErrorKind};
-use idverify_sandbox::{Sandbox, SandboxHandle};
+use idverify_runtime::ErrorKind;
+use idverify_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SandboxHandle, persons};
 use idverify_signicat_authentication::{self as signicat, types};
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn client(sandbox: &SandboxHandle, secret: &str) -> signicat::Client {
-    let (client_id, _) = sandbox.signicat_authentication_credentials();
-    signicat::Client::builder()
-        .base_url(sandbox.signicat_authentication_url())
-        .token_url(sandbox.signicat_authentication_token_url())
-        .credentials(Credentials::client_credentials(client_id, secret))
-        .build()
-        .expect("client")
+const API: Api = Api::SignicatAuthentication;
+
+/// Queues a fault for the next call.
+fn add_fault(sandbox: &SandboxHandle, api: Option<Api>, kind: FaultKind) {
+    sandbox
+        .control()
+        .faults()
+        .add(Fault {
+            api,
+            kind,
+            count: 1,
+        })
+        .expect("fault");
+}
+
+fn status_fault(status: u16, retry_after: Option<u64>) -> FaultKind {
+    FaultKind::Status {
+        status,
+        retry_after,
+    }
 }
 
 /// A plain HTTP client that does not follow redirects.
@@ -25,21 +37,6 @@ fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-async fn control(sandbox: &SandboxHandle, path: &str, body: Value) -> Value {
-    let response = browser()
-        .post(format!("{}/_sandbox/{path}", sandbox.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
-    response.json().await.unwrap()
 }
 
 fn request(attributes: &[&str]) -> types::builder::CreateSessionRequest {
@@ -77,7 +74,7 @@ async fn get(client: &signicat::Client, id: &str) -> types::Session {
 #[tokio::test]
 async fn a_session_completed_through_the_control_api_returns_the_persons_requested_data() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let created = create(&client, &["name", "nin", "dateOfBirth", "email"]).await;
     assert_eq!(created.status, Some(types::SessionStatus::Created));
     assert_eq!(created.session_lifetime, Some(1200));
@@ -95,13 +92,11 @@ async fn a_session_completed_through_the_control_api_returns_the_persons_request
         Some(types::SessionStatus::WaitingForUser)
     );
 
-    let done = control(
-        &sandbox,
-        &format!("sessions/signicat-authentication/{id}/complete"),
-        json!({ "person": "kari", "outcome": "success" }),
-    )
-    .await;
-    assert_eq!(done["status"], "SUCCESS");
+    let done = sandbox
+        .control()
+        .complete(API, &id, &persons::KARI, Outcome::Success)
+        .expect("complete");
+    assert_eq!(done.status, "SUCCESS");
 
     let session = get(&client, &id).await;
     assert_eq!(session.status, Some(types::SessionStatus::Success));
@@ -148,7 +143,7 @@ async fn a_session_completed_through_the_control_api_returns_the_persons_request
 #[tokio::test]
 async fn the_html_form_completes_the_session_and_redirects_to_the_callback() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let created = create(&client, &["firstName", "lastName", "phoneNumber"]).await;
     let id = created.id.clone().unwrap();
     let page_url = created.authentication_url.unwrap();
@@ -201,7 +196,7 @@ async fn the_html_form_completes_the_session_and_redirects_to_the_callback() {
 #[tokio::test]
 async fn sessions_expire_on_the_sandbox_clock() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let short = client
         .create_session()
         .body(request(&["name"]).session_lifetime(Some(60)))
@@ -214,7 +209,7 @@ async fn sessions_expire_on_the_sandbox_clock() {
 
     // Past the lifetime (and past the access token's 600 s: the client sees a 401,
     // fetches a new token and replays the call).
-    control(&sandbox, "clock/advance", json!({ "seconds": 601 })).await;
+    sandbox.control().advance(Duration::from_secs(601));
     let expired = get(&client, &id).await;
     assert_eq!(expired.status, Some(types::SessionStatus::Error));
     assert_eq!(
@@ -232,7 +227,7 @@ async fn sessions_expire_on_the_sandbox_clock() {
         .unwrap();
     assert_eq!(refused.status(), 409);
 
-    control(&sandbox, "clock/advance", json!({ "seconds": 3600 })).await;
+    sandbox.control().advance(Duration::from_secs(3600));
     let error = client
         .get_session()
         .id(&id)
@@ -249,17 +244,12 @@ async fn sessions_expire_on_the_sandbox_clock() {
 #[tokio::test]
 async fn the_client_retries_injected_503_and_429_faults() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let created = create(&client, &["name"]).await;
     let id = created.id.unwrap();
 
     // A 503 on a GET is retried.
-    control(
-        &sandbox,
-        "faults",
-        json!({ "api": "signicat-authentication", "kind": "status", "status": 503, "count": 1 }),
-    )
-    .await;
+    add_fault(&sandbox, Some(API), status_fault(503, None));
     assert_eq!(
         get(&client, &id).await.status,
         Some(types::SessionStatus::Created)
@@ -267,12 +257,7 @@ async fn the_client_retries_injected_503_and_429_faults() {
     assert!(sandbox.faults().list().is_empty(), "the fault was hit");
 
     // A 429 with Retry-After is retried after the wait, even for a POST.
-    control(
-        &sandbox,
-        "faults",
-        json!({ "api": null, "kind": "status", "status": 429, "retry_after": 1, "count": 1 }),
-    )
-    .await;
+    add_fault(&sandbox, None, status_fault(429, Some(1)));
     let started = Instant::now();
     let again = create(&client, &["name"]).await;
     assert!(
@@ -283,12 +268,7 @@ async fn the_client_retries_injected_503_and_429_faults() {
     assert!(sandbox.faults().list().is_empty());
 
     // A 503 on a POST is not retried: the client sees the vendor's error.
-    control(
-        &sandbox,
-        "faults",
-        json!({ "kind": "status", "status": 503, "count": 1 }),
-    )
-    .await;
+    add_fault(&sandbox, None, status_fault(503, None));
     let error = client
         .create_session()
         .body(request(&["name"]))
@@ -302,7 +282,7 @@ async fn the_client_retries_injected_503_and_429_faults() {
 #[tokio::test]
 async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let error = client
         .create_session()
         .body(
@@ -318,7 +298,9 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
     assert_eq!(problem.invalid_params.len(), 1);
     assert_eq!(problem.invalid_params[0].name.as_deref(), Some("flow"));
 
-    let wrong = self::client(&sandbox, "not-the-secret");
+    let wrong = sandbox
+        .client_with_secret::<signicat::Client>("not-the-secret")
+        .expect("client");
     let error = wrong
         .get_session()
         .id("x")
@@ -333,17 +315,17 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
 #[tokio::test]
 async fn a_dropped_connection_is_retried_for_get_but_not_for_post() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, "sandbox-secret");
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let id = create(&client, &["name"]).await.id.unwrap();
     // GET is idempotent: the runtime sends it again on a fresh connection.
-    control(&sandbox, "faults", json!({ "kind": "drop", "count": 1 })).await;
+    add_fault(&sandbox, None, FaultKind::Drop);
     assert_eq!(
         get(&client, &id).await.status,
         Some(types::SessionStatus::Created)
     );
     // POST may have been acted on before the connection broke: it reaches the caller,
     // marked retryable.
-    control(&sandbox, "faults", json!({ "kind": "drop", "count": 1 })).await;
+    add_fault(&sandbox, None, FaultKind::Drop);
     let error = client
         .cancel_session()
         .id(&id)
@@ -358,7 +340,7 @@ async fn a_dropped_connection_is_retried_for_get_but_not_for_post() {
 #[tokio::test]
 async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox, sandbox.signicat_authentication_credentials().1);
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let policy = |session: types::Session| async move {
         browser()
             .get(session.authentication_url.expect("a page"))

@@ -6,25 +6,13 @@
 
 use std::num::NonZeroU32;
 
-use idverify_runtime::{Credentials, ErrorKind};
-use idverify_sandbox::{Sandbox, SandboxHandle};
+use std::time::Duration;
+
+use idverify_runtime::ErrorKind;
+use idverify_sandbox::{Api, Outcome, Sandbox, persons};
 use idverify_signicat_identification_v2::{self as idv2, types};
-use serde_json::{Value, json};
 
-fn client(sandbox: &SandboxHandle, secret: &str) -> idv2::Client {
-    let (client_id, _) = sandbox.signicat_identification_v2_credentials();
-    idv2::Client::builder()
-        .base_url(sandbox.signicat_identification_v2_url())
-        .token_url(sandbox.signicat_identification_v2_token_url())
-        .credentials(Credentials::client_credentials(client_id, secret))
-        .build()
-        .expect("client")
-}
-
-fn good_client(sandbox: &SandboxHandle) -> idv2::Client {
-    let (_, secret) = sandbox.signicat_identification_v2_credentials();
-    client(sandbox, secret)
-}
+const API: Api = Api::SignicatIdentificationV2;
 
 /// A plain HTTP client that does not follow redirects.
 fn browser() -> reqwest::Client {
@@ -32,31 +20,6 @@ fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-async fn control(sandbox: &SandboxHandle, path: &str, body: Value) -> (u16, Value) {
-    let response = browser()
-        .post(format!("{}/_sandbox/{path}", sandbox.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn advance(sandbox: &SandboxHandle, seconds: u64) {
-    let (status, _) = control(sandbox, "clock/advance", json!({ "seconds": seconds })).await;
-    assert_eq!(status, 200);
-}
-
-async fn complete(sandbox: &SandboxHandle, id: &str, person: &str, outcome: &str) -> (u16, Value) {
-    control(
-        sandbox,
-        &format!("sessions/signicat-identification-v2/{id}/complete"),
-        json!({ "person": person, "outcome": outcome }),
-    )
-    .await
 }
 
 fn redirect_request(include: Vec<types::Include>) -> types::builder::CreateSessionRequest {
@@ -99,7 +62,7 @@ async fn get(client: &idv2::Client, id: &str) -> types::Session {
 #[tokio::test]
 async fn a_session_completed_through_the_control_api_returns_the_included_identity() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let created = create(
         &client,
         redirect_request(vec![
@@ -131,9 +94,11 @@ async fn a_session_completed_through_the_control_api_returns_the_included_identi
         types::SessionStatus::UserInitiated
     );
 
-    let (status, done) = complete(&sandbox, &id, "kari", "success").await;
-    assert_eq!(status, 200);
-    assert_eq!(done["status"], "success");
+    let done = sandbox
+        .control()
+        .complete(API, &id, &persons::KARI, Outcome::Success)
+        .expect("complete");
+    assert_eq!(done.status, "success");
 
     let session = get(&client, &id).await;
     assert_eq!(session.status, types::SessionStatus::Success);
@@ -161,8 +126,11 @@ async fn a_session_completed_through_the_control_api_returns_the_included_identi
     assert_eq!(identity.phone_number, None);
 
     // Completing again is refused by the control API.
-    let (status, _) = complete(&sandbox, &id, "ola", "abort").await;
-    assert_eq!(status, 409);
+    let refused = sandbox
+        .control()
+        .complete(API, &id, &persons::OLA, Outcome::Abort)
+        .expect_err("refused");
+    assert_eq!(refused.status, 409, "{refused}");
 
     // Completed sessions cannot be invalidated: the vendor's error says why.
     let error = client
@@ -196,8 +164,11 @@ async fn a_session_completed_through_the_control_api_returns_the_included_identi
         .await
         .expect_err("already invalidated");
     assert_eq!(again.status().map(|s| s.as_u16()), Some(400));
-    let (status, _) = complete(&sandbox, &other.id, "kari", "success").await;
-    assert_eq!(status, 409);
+    let refused = sandbox
+        .control()
+        .complete(API, &other.id, &persons::KARI, Outcome::Success)
+        .expect_err("refused");
+    assert_eq!(refused.status, 409, "{refused}");
 
     // Unknown sessions are 404 in the vendor's shape.
     let missing = client
@@ -223,7 +194,7 @@ async fn a_session_completed_through_the_control_api_returns_the_included_identi
 #[tokio::test]
 async fn the_html_form_redirects_to_the_redirect_settings() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let created = create(
         &client,
         redirect_request(vec![types::Include::Email, types::Include::PhoneNumber]),
@@ -304,7 +275,7 @@ async fn the_html_form_redirects_to_the_redirect_settings() {
 #[tokio::test]
 async fn the_iframe_flow_ends_with_a_post_message_to_the_target_origin() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let created = create(
         &client,
         types::CreateSessionRequest::builder()
@@ -362,7 +333,7 @@ async fn the_iframe_flow_ends_with_a_post_message_to_the_target_origin() {
 #[tokio::test]
 async fn headless_sessions_are_completed_through_the_control_api() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let created = create(
         &client,
         types::CreateSessionRequest::builder()
@@ -373,8 +344,11 @@ async fn headless_sessions_are_completed_through_the_control_api() {
     .await;
     assert_eq!(created.url, None);
     assert!(created.security_reference.is_some());
-    let (status, _) = complete(&sandbox, &created.id, "sven", "success").await;
-    assert_eq!(status, 400, "Sven has no Norwegian BankID");
+    let refused = sandbox
+        .control()
+        .complete(API, &created.id, &persons::SVEN, Outcome::Success)
+        .expect_err("refused");
+    assert_eq!(refused.status, 400, "{refused}");
     // There is no page for the end user: its form is refused as its GET is.
     let page = format!(
         "{}/_sandbox/ui/signicat-identification-v2/{}",
@@ -393,8 +367,10 @@ async fn headless_sessions_are_completed_through_the_control_api() {
         get(&client, &created.id).await.status,
         types::SessionStatus::Created
     );
-    let (status, _) = complete(&sandbox, &created.id, "ola", "success").await;
-    assert_eq!(status, 200);
+    sandbox
+        .control()
+        .complete(API, &created.id, &persons::OLA, Outcome::Success)
+        .expect("complete");
     let session = get(&client, &created.id).await;
     assert_eq!(
         session.provider,
@@ -409,23 +385,28 @@ async fn headless_sessions_are_completed_through_the_control_api() {
 #[tokio::test]
 async fn sessions_time_out_then_lose_personal_data_on_the_sandbox_clock() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let open = create(&client, redirect_request(vec![types::Include::Name])).await;
     let done = create(
         &client,
         redirect_request(vec![types::Include::Name, types::Include::Nin]),
     )
     .await;
-    let (status, _) = complete(&sandbox, &done.id, "ola", "success").await;
-    assert_eq!(status, 200);
+    sandbox
+        .control()
+        .complete(API, &done.id, &persons::OLA, Outcome::Success)
+        .expect("complete");
 
-    advance(&sandbox, 601).await;
+    sandbox.control().advance(Duration::from_secs(601));
     assert_eq!(
         get(&client, &open.id).await.status,
         types::SessionStatus::TimedOut
     );
-    let (status, _) = complete(&sandbox, &open.id, "ola", "success").await;
-    assert_eq!(status, 409);
+    let refused = sandbox
+        .control()
+        .complete(API, &open.id, &persons::OLA, Outcome::Success)
+        .expect_err("refused");
+    assert_eq!(refused.status, 409, "{refused}");
     let kept = get(&client, &done.id).await;
     assert!(
         kept.identity.is_some(),
@@ -434,7 +415,7 @@ async fn sessions_time_out_then_lose_personal_data_on_the_sandbox_clock() {
     assert!(kept.redirect_settings.is_some());
 
     // One hour after creation (and past the token's lifetime: the client refreshes it).
-    advance(&sandbox, 3000).await;
+    sandbox.control().advance(Duration::from_secs(3000));
     let purged = get(&client, &done.id).await;
     assert_eq!(purged.status, types::SessionStatus::Success);
     assert_eq!(purged.id, done.id);
@@ -460,12 +441,14 @@ async fn sessions_time_out_then_lose_personal_data_on_the_sandbox_clock() {
 #[tokio::test]
 async fn the_list_pages_through_completed_sessions_without_personal_data() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let mut finished = Vec::new();
-    for person in ["ola", "kari", "sven"] {
+    for person in [&persons::OLA, &persons::KARI, &persons::SVEN] {
         let s = create(&client, redirect_request(vec![types::Include::Name])).await;
-        let (status, _) = complete(&sandbox, &s.id, person, "success").await;
-        assert_eq!(status, 200);
+        sandbox
+            .control()
+            .complete(API, &s.id, person, Outcome::Success)
+            .expect("complete");
         finished.push(s.id);
     }
     let active = create(&client, redirect_request(vec![])).await;
@@ -511,7 +494,7 @@ async fn the_list_pages_through_completed_sessions_without_personal_data() {
 #[tokio::test]
 async fn languages_and_id_providers() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let languages = client.list_languages().send().await.unwrap().into_inner();
     assert!(
         languages
@@ -550,7 +533,7 @@ async fn languages_and_id_providers() {
 #[tokio::test]
 async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = good_client(&sandbox);
+    let client = sandbox.client::<idv2::Client>().expect("client");
     let error = client
         .create_session()
         .body(
@@ -598,7 +581,9 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
         .collect();
     assert_eq!(names, ["flow", "include[0]"]);
 
-    let wrong = self::client(&sandbox, "not-the-secret");
+    let wrong = sandbox
+        .client_with_secret::<idv2::Client>("not-the-secret")
+        .expect("client");
     let error = wrong
         .get_session()
         .id("x")

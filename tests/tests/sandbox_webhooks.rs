@@ -15,11 +15,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use hmac::{Hmac, Mac};
-use idverify_identify_videoident::{self as identify, types as identify_types};
+use idverify_identify_videoident::types as identify_types;
 use idverify_idfy_identification_v1::{self as idfy, types as idfy_types};
 use idverify_idnow_platform::{self as idnow, types as idnow_types};
-use idverify_runtime::Credentials;
-use idverify_sandbox::{Sandbox, SandboxHandle};
+use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
 use idverify_tests::LocalServer;
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -110,19 +109,6 @@ async fn webhooks(sandbox: &SandboxHandle) -> Vec<Value> {
         .unwrap()
 }
 
-async fn complete(sandbox: &SandboxHandle, api: &str, id: &str, outcome: &str) {
-    let response = http()
-        .post(format!(
-            "{}/_sandbox/sessions/{api}/{id}/complete",
-            sandbox.base_url()
-        ))
-        .json(&json!({ "person": "kari", "outcome": outcome }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-}
-
 async fn deliveries(sandbox: &SandboxHandle, query: &str) -> Vec<Value> {
     http()
         .get(format!(
@@ -150,13 +136,9 @@ async fn settled(sandbox: &SandboxHandle, session: &str) -> Vec<Value> {
 }
 
 fn idnow_client(sandbox: &SandboxHandle) -> idnow::Client {
-    let (id, secret) = sandbox.idnow_platform_credentials_live();
-    idnow::Client::builder()
-        .base_url(sandbox.idnow_platform_url())
-        .token_url(sandbox.idnow_platform_token_url())
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
-        .unwrap()
+    sandbox
+        .client::<idverify_idnow_platform::Client>()
+        .expect("client")
 }
 
 async fn idnow_session(sandbox: &SandboxHandle) -> String {
@@ -224,7 +206,10 @@ async fn idnow_sends_verifiable_rs256_jwts_and_retries_with_the_same_event_id() 
     assert_eq!(webhook["attempts"], 4);
 
     let id = idnow_session(&sandbox).await;
-    complete(&sandbox, "idnow-platform", &id, "success").await;
+    sandbox
+        .control()
+        .complete(Api::IdnowPlatform, &id, &persons::KARI, Outcome::Success)
+        .expect("complete");
     let received = receiver.wait_for(3).await;
 
     let mut event_ids = Vec::new();
@@ -360,7 +345,10 @@ async fn idnow_events_follow_the_session_and_respect_the_environment_filter() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    complete(&sandbox, "idnow-platform", &id, "abort").await;
+    sandbox
+        .control()
+        .complete(Api::IdnowPlatform, &id, &persons::KARI, Outcome::Abort)
+        .expect("complete");
     let received = live.wait_for(3).await;
     // Without an audience in the registration, it is the webhook's id.
     let registered = &webhooks(&sandbox).await[0];
@@ -418,13 +406,9 @@ async fn idnow_events_follow_the_session_and_respect_the_environment_filter() {
 }
 
 fn idfy_client(sandbox: &SandboxHandle) -> idfy::Client {
-    let (id, secret) = sandbox.idfy_identification_v1_credentials();
-    idfy::Client::builder()
-        .base_url(sandbox.idfy_identification_v1_url())
-        .token_url(sandbox.idfy_identification_v1_token_url())
-        .credentials(Credentials::client_credentials(id, secret))
-        .build()
-        .unwrap()
+    sandbox
+        .client::<idverify_idfy_identification_v1::Client>()
+        .expect("client")
 }
 
 fn hmac_hex(secret: &str, body: &[u8]) -> String {
@@ -477,7 +461,15 @@ async fn idfy_signs_the_raw_body_with_the_webhooks_secret() {
         .expect("create")
         .into_inner();
     let id = created.request_id.clone().expect("a request id");
-    complete(&sandbox, "idfy-identification-v1", &id, "success").await;
+    sandbox
+        .control()
+        .complete(
+            Api::IdfyIdentificationV1,
+            &id,
+            &persons::KARI,
+            Outcome::Success,
+        )
+        .expect("complete");
     client
         .invalidate_session()
         .body(idfy_types::InvalidateIdentificationRequest {
@@ -554,12 +546,9 @@ async fn identify_posts_its_payload_and_gives_up_after_the_attempts() {
     .await;
     assert_eq!(status, 201);
 
-    let (partner, key) = sandbox.identify_videoident_credentials();
-    let client = identify::Client::builder()
-        .base_url(sandbox.identify_videoident_url())
-        .credentials(Credentials::partner(partner, key))
-        .build()
-        .unwrap();
+    let client = sandbox
+        .client::<idverify_identify_videoident::Client>()
+        .expect("client");
     let created = client
         .create_ident()
         .body(
@@ -583,7 +572,15 @@ async fn identify_posts_its_payload_and_gives_up_after_the_attempts() {
         .expect("create")
         .into_inner();
     let id = created.ident_id;
-    complete(&sandbox, "identify-videoident", &id, "success").await;
+    sandbox
+        .control()
+        .complete(
+            Api::IdentifyVideoident,
+            &id,
+            &persons::KARI,
+            Outcome::Success,
+        )
+        .expect("complete");
 
     let received = receiver.wait_for(1).await;
     assert_eq!(received[0].0["content-type"], "application/json");

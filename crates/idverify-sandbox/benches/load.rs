@@ -31,13 +31,13 @@ use std::time::{Duration, Instant};
 use idverify_identify_videoident as identify;
 use idverify_idfy_identification_v1 as idfy;
 use idverify_idnow_platform as idnow;
-use idverify_runtime::{ClientBuilder, Credentials, GeneratedClient, RetryPolicy};
-use idverify_sandbox::PERSONS;
+use idverify_runtime::RetryPolicy;
 use idverify_sandbox::vendors::{
     identify_videoident as identify_sandbox, idfy_identification_v1 as idfy_sandbox,
     idnow_platform as idnow_sandbox, signicat_authentication as authentication_sandbox,
     signicat_identification_v2 as idv2_sandbox,
 };
+use idverify_sandbox::{Api, Endpoint, PERSONS, SandboxApi};
 use idverify_signicat_authentication as authentication;
 use idverify_signicat_identification_v2 as idv2;
 use serde_json::json;
@@ -236,15 +236,6 @@ impl std::fmt::Display for Memory {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Api {
-    SignicatAuthentication,
-    SignicatIdentificationV2,
-    IdfyIdentificationV1,
-    IdnowPlatform,
-    IdentifyVideoident,
-}
-
 const APIS: [Api; 5] = [
     Api::SignicatAuthentication,
     Api::SignicatIdentificationV2,
@@ -252,23 +243,6 @@ const APIS: [Api; 5] = [
     Api::IdnowPlatform,
     Api::IdentifyVideoident,
 ];
-
-impl Api {
-    /// The path prefix, which the control API also uses.
-    fn name(self) -> &'static str {
-        match self {
-            Self::SignicatAuthentication => authentication_sandbox::NAME,
-            Self::SignicatIdentificationV2 => idv2_sandbox::NAME,
-            Self::IdfyIdentificationV1 => idfy_sandbox::NAME,
-            Self::IdnowPlatform => idnow_sandbox::NAME,
-            Self::IdentifyVideoident => identify_sandbox::NAME,
-        }
-    }
-
-    fn index(self) -> usize {
-        APIS.iter().position(|api| *api == self).unwrap_or(0)
-    }
-}
 
 /// Why a call failed, with the HTTP status when there was one.
 #[derive(Debug)]
@@ -309,66 +283,26 @@ const SUCCESS_URL: &str = "https://shop.example/done";
 const ABORT_URL: &str = "https://shop.example/aborted";
 const ERROR_URL: &str = "https://shop.example/failed";
 
-/// A generated client of the sandbox API under `api_path`, fetching tokens from
-/// `token_path` when the API uses OAuth2. No retries: a refused call shows in the
-/// figures instead of being hidden.
-fn sandbox_client<C: GeneratedClient>(
-    base_url: &str,
-    api_path: &str,
-    token_path: Option<&str>,
-    credentials: Credentials,
-) -> C {
-    let mut builder = ClientBuilder::<C>::new()
-        .base_url(format!("{base_url}{api_path}"))
-        .credentials(credentials)
-        .retry(RetryPolicy::none());
-    if let Some(token_path) = token_path {
-        builder = builder.token_url(format!("{base_url}{token_path}"));
-    }
-    builder
+/// A generated client of the sandbox API `C` with its test client. No retries: a
+/// refused call shows in the figures instead of being hidden.
+fn sandbox_client<C: SandboxApi>(base_url: &str) -> C {
+    Endpoint::of::<C>(base_url)
+        .client_builder::<C>()
+        .retry(RetryPolicy::none())
         .build()
-        .unwrap_or_else(|e| panic!("client of {api_path}: {e}"))
+        .unwrap_or_else(|e| panic!("client of {}: {e}", C::SANDBOX_API))
 }
 
 impl Clients {
     fn new(base_url: &str) -> Self {
-        use authentication_sandbox as a;
-        use idfy_sandbox as f;
-        use idnow_sandbox as n;
-        use idv2_sandbox as v;
         Self {
             base_url: base_url.to_string(),
             control: reqwest::Client::new(),
-            authentication: sandbox_client(
-                base_url,
-                a::API_PATH,
-                Some(a::TOKEN_PATH),
-                Credentials::client_credentials(a::CLIENT_ID, a::CLIENT_SECRET),
-            ),
-            idv2: sandbox_client(
-                base_url,
-                v::API_PATH,
-                Some(v::TOKEN_PATH),
-                Credentials::client_credentials(v::CLIENT_ID, v::CLIENT_SECRET),
-            ),
-            idfy: sandbox_client(
-                base_url,
-                f::API_PATH,
-                Some(f::TOKEN_PATH),
-                Credentials::client_credentials(f::CLIENT_ID, f::CLIENT_SECRET),
-            ),
-            idnow: sandbox_client(
-                base_url,
-                n::API_PATH,
-                Some(n::TOKEN_PATH),
-                Credentials::client_credentials(n::LIVE_CLIENT_ID, n::LIVE_CLIENT_SECRET),
-            ),
-            identify: sandbox_client(
-                base_url,
-                identify_sandbox::API_PATH,
-                None,
-                Credentials::partner(identify_sandbox::PARTNER, identify_sandbox::API_KEY),
-            ),
+            authentication: sandbox_client(base_url),
+            idv2: sandbox_client(base_url),
+            idfy: sandbox_client(base_url),
+            idnow: sandbox_client(base_url),
+            identify: sandbox_client(base_url),
         }
     }
 

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Api;
+use crate::vendor::ControlError;
+
 /// Upper bounds that keep a fault from wedging the sandbox.
 pub const MAX_COUNT: u32 = 100_000;
 pub const MAX_LATENCY: Duration = Duration::from_secs(60);
@@ -36,10 +39,9 @@ pub enum FaultKind {
 /// A fault as added through the control API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
-    /// The API it applies to (its path prefix, e.g. `signicat-authentication`), or
-    /// `None` for every API.
+    /// The API it applies to, or `None` for every API.
     #[serde(default)]
-    pub api: Option<String>,
+    pub api: Option<Api>,
     #[serde(flatten)]
     pub kind: FaultKind,
     /// How many calls it still applies to.
@@ -52,18 +54,10 @@ fn one() -> u32 {
 }
 
 impl Fault {
-    /// Checks the fault's values; `known_apis` are the sandbox's API names.
-    pub fn validate(&self, known_apis: &[&str]) -> Result<(), String> {
-        if let Some(api) = &self.api
-            && !known_apis.contains(&api.as_str())
-        {
-            return Err(format!(
-                "unknown api `{api}`; one of: {}",
-                known_apis.join(", ")
-            ));
-        }
+    /// Checks the fault's values; the message names the member at fault.
+    pub fn validate(&self) -> Result<(), String> {
         if self.count == 0 || self.count > MAX_COUNT {
-            return Err(format!("count must be between 1 and {MAX_COUNT}"));
+            return Err(format!("`count`: must be between 1 and {MAX_COUNT}"));
         }
         match &self.kind {
             FaultKind::Status {
@@ -71,16 +65,16 @@ impl Fault {
                 retry_after,
             } => {
                 if !(400..=599).contains(status) {
-                    return Err("status must be an error status (400-599)".into());
+                    return Err("`status`: must be an error status (400-599)".into());
                 }
                 if retry_after.is_some_and(|s| s > MAX_RETRY_AFTER) {
-                    return Err(format!("retry_after must be at most {MAX_RETRY_AFTER}"));
+                    return Err(format!("`retry_after`: must be at most {MAX_RETRY_AFTER}"));
                 }
             }
             FaultKind::Latency { millis } => {
                 if Duration::from_millis(*millis) > MAX_LATENCY {
                     return Err(format!(
-                        "millis must be at most {}",
+                        "`millis`: must be at most {}",
                         MAX_LATENCY.as_millis()
                     ));
                 }
@@ -102,22 +96,27 @@ impl Faults {
         Self::default()
     }
 
-    /// Queues `fault` (already validated). False when too many are pending.
-    pub fn add(&self, fault: Fault) -> bool {
+    /// Queues `fault`: 400 for a value out of range, 429 when [`MAX_PENDING`] wait.
+    pub fn add(&self, fault: Fault) -> Result<(), ControlError> {
+        fault.validate().map_err(ControlError::bad_request)?;
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         if pending.len() >= MAX_PENDING {
-            return false;
+            return Err(ControlError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "too_many_faults",
+                "too many pending faults; DELETE /_sandbox/faults first",
+            ));
         }
         pending.push(fault);
-        true
+        Ok(())
     }
 
     /// Takes one use of the first pending fault that applies to a call of `api`.
-    pub fn take(&self, api: &str) -> Option<FaultKind> {
+    pub fn take(&self, api: Api) -> Option<FaultKind> {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let index = pending
             .iter()
-            .position(|f| f.api.as_deref().is_none_or(|a| a == api))?;
+            .position(|f| f.api.is_none_or(|a| a == api))?;
         let fault = &mut pending[index];
         let kind = fault.kind.clone();
         fault.count -= 1;
@@ -148,9 +147,12 @@ impl Faults {
 mod tests {
     use super::*;
 
-    fn status(api: Option<&str>, status: u16, count: u32) -> Fault {
+    const A: Api = Api::SignicatAuthentication;
+    const B: Api = Api::IdnowPlatform;
+
+    fn status(api: Option<Api>, status: u16, count: u32) -> Fault {
         Fault {
-            api: api.map(str::to_string),
+            api,
             kind: FaultKind::Status {
                 status,
                 retry_after: None,
@@ -162,44 +164,46 @@ mod tests {
     #[test]
     fn a_fault_applies_to_exactly_the_next_n_calls_of_its_api() {
         let faults = Faults::new();
-        assert!(faults.add(status(Some("a"), 503, 2)));
-        assert_eq!(faults.take("b"), None, "another API is not faulted");
+        assert!(faults.add(status(Some(A), 503, 2)).is_ok());
+        assert_eq!(faults.take(B), None, "another API is not faulted");
         assert!(matches!(
-            faults.take("a"),
+            faults.take(A),
             Some(FaultKind::Status { status: 503, .. })
         ));
         assert!(matches!(
-            faults.take("a"),
+            faults.take(A),
             Some(FaultKind::Status { status: 503, .. })
         ));
-        assert_eq!(faults.take("a"), None, "used up");
+        assert_eq!(faults.take(A), None, "used up");
         assert!(faults.list().is_empty());
     }
 
     #[test]
     fn faults_for_all_apis_and_order() {
         let faults = Faults::new();
-        faults.add(status(None, 429, 1));
-        faults.add(Fault {
-            api: Some("b".into()),
-            kind: FaultKind::Drop,
-            count: 1,
-        });
+        faults.add(status(None, 429, 1)).unwrap();
+        faults
+            .add(Fault {
+                api: Some(B),
+                kind: FaultKind::Drop,
+                count: 1,
+            })
+            .unwrap();
         assert!(matches!(
-            faults.take("b"),
+            faults.take(B),
             Some(FaultKind::Status { status: 429, .. })
         ));
-        assert_eq!(faults.take("b"), Some(FaultKind::Drop));
-        assert_eq!(faults.take("b"), None);
-        faults.add(status(None, 503, 5));
+        assert_eq!(faults.take(B), Some(FaultKind::Drop));
+        assert_eq!(faults.take(B), None);
+        faults.add(status(None, 503, 5)).unwrap();
         faults.clear();
-        assert_eq!(faults.take("a"), None);
+        assert_eq!(faults.take(A), None);
     }
 
     #[test]
     fn the_control_api_shapes_parse_and_bad_values_are_refused() {
         let parsed: Fault = serde_json::from_str(
-            r#"{"api":"a","kind":"status","status":429,"retry_after":2,"count":3}"#,
+            r#"{"api":"idnow-platform","kind":"status","status":429,"retry_after":2,"count":3}"#,
         )
         .unwrap();
         assert_eq!(
@@ -210,24 +214,32 @@ mod tests {
             }
         );
         assert_eq!(parsed.count, 3);
-        assert!(parsed.validate(&["a"]).is_ok());
-        assert!(parsed.validate(&["b"]).unwrap_err().contains("unknown api"));
+        assert_eq!(parsed.api, Some(B));
+        assert!(parsed.validate().is_ok());
+        let misspelled =
+            serde_json::from_str::<Fault>(r#"{"api":"idnow","kind":"drop"}"#).unwrap_err();
+        assert!(
+            misspelled.to_string().contains("no API named `idnow`"),
+            "{misspelled}"
+        );
 
         let latency: Fault =
             serde_json::from_str(r#"{"api":null,"kind":"latency","millis":50}"#).unwrap();
         assert_eq!(latency.count, 1, "count defaults to one call");
-        assert!(latency.validate(&[]).is_ok());
+        assert!(latency.validate().is_ok());
         let drop: Fault = serde_json::from_str(r#"{"kind":"drop","count":2}"#).unwrap();
         assert_eq!(drop.kind, FaultKind::Drop);
 
-        assert!(status(None, 200, 1).validate(&[]).is_err());
-        assert!(status(None, 503, 0).validate(&[]).is_err());
+        assert!(status(None, 200, 1).validate().is_err());
+        let refused = Faults::new().add(status(None, 503, 0)).unwrap_err();
+        assert!(refused.message.contains("`count`"), "{}", refused.message);
+        assert!(status(None, 503, 0).validate().is_err());
         let slow = Fault {
             api: None,
             kind: FaultKind::Latency { millis: 3_600_000 },
             count: 1,
         };
-        assert!(slow.validate(&[]).is_err());
+        assert!(slow.validate().is_err());
         assert!(serde_json::from_str::<Fault>(r#"{"kind":"explode"}"#).is_err());
     }
 
@@ -235,8 +247,9 @@ mod tests {
     fn pending_faults_are_bounded() {
         let faults = Faults::new();
         for _ in 0..MAX_PENDING {
-            assert!(faults.add(status(None, 503, 1)));
+            assert!(faults.add(status(None, 503, 1)).is_ok());
         }
-        assert!(!faults.add(status(None, 503, 1)));
+        let full = faults.add(status(None, 503, 1)).unwrap_err();
+        assert_eq!(full.status, axum::http::StatusCode::TOO_MANY_REQUESTS);
     }
 }

@@ -42,76 +42,83 @@ impl Person {
     }
 }
 
+/// The test person `ola`.
+pub const OLA: Person = Person {
+    id: "ola",
+    first_name: "Ola",
+    middle_name: None,
+    last_name: "Testmann",
+    date_of_birth: "1980-01-01",
+    // Day 99 does not exist.
+    national_id: "99018012345",
+    country: "NOR",
+    phone_number: "+4700000001",
+    email: "ola.testmann@example.com",
+    gender: "male",
+    street: "Eksempelveien 1",
+    postal_code: "0001",
+    city: "Oslo",
+    provider: "nbid",
+};
+
+/// The test person `kari`.
+pub const KARI: Person = Person {
+    id: "kari",
+    first_name: "Kari",
+    middle_name: Some("Fiktiv"),
+    last_name: "Nordkvinne",
+    date_of_birth: "1990-12-24",
+    national_id: "99129012345",
+    country: "NOR",
+    phone_number: "+4700000002",
+    email: "kari.nordkvinne@example.com",
+    gender: "female",
+    street: "Prøvegata 2",
+    postal_code: "0002",
+    city: "Oslo",
+    provider: "nbid",
+};
+
+/// The test person `sven`.
+pub const SVEN: Person = Person {
+    id: "sven",
+    first_name: "Sven",
+    middle_name: None,
+    last_name: "Provperson",
+    date_of_birth: "1985-06-15",
+    // Month 13 does not exist.
+    national_id: "198513150000",
+    country: "SWE",
+    phone_number: "+46700000003",
+    email: "sven.provperson@example.com",
+    gender: "male",
+    street: "Testgatan 3",
+    postal_code: "000 03",
+    city: "Stockholm",
+    provider: "sbid",
+};
+
+/// The test person `emma`.
+pub const EMMA: Person = Person {
+    id: "emma",
+    first_name: "Emma",
+    middle_name: None,
+    last_name: "de Proef",
+    date_of_birth: "2001-03-31",
+    // Starts with 00: no such citizen service number is issued.
+    national_id: "000000000",
+    country: "NLD",
+    phone_number: "+31600000004",
+    email: "emma.deproef@example.com",
+    gender: "female",
+    street: "Voorbeeldstraat 4",
+    postal_code: "0004 AA",
+    city: "Amsterdam",
+    provider: "idin",
+};
+
 /// The test persons.
-pub const PERSONS: &[Person] = &[
-    Person {
-        id: "ola",
-        first_name: "Ola",
-        middle_name: None,
-        last_name: "Testmann",
-        date_of_birth: "1980-01-01",
-        // Day 99 does not exist.
-        national_id: "99018012345",
-        country: "NOR",
-        phone_number: "+4700000001",
-        email: "ola.testmann@example.com",
-        gender: "male",
-        street: "Eksempelveien 1",
-        postal_code: "0001",
-        city: "Oslo",
-        provider: "nbid",
-    },
-    Person {
-        id: "kari",
-        first_name: "Kari",
-        middle_name: Some("Fiktiv"),
-        last_name: "Nordkvinne",
-        date_of_birth: "1990-12-24",
-        national_id: "99129012345",
-        country: "NOR",
-        phone_number: "+4700000002",
-        email: "kari.nordkvinne@example.com",
-        gender: "female",
-        street: "Prøvegata 2",
-        postal_code: "0002",
-        city: "Oslo",
-        provider: "nbid",
-    },
-    Person {
-        id: "sven",
-        first_name: "Sven",
-        middle_name: None,
-        last_name: "Provperson",
-        date_of_birth: "1985-06-15",
-        // Month 13 does not exist.
-        national_id: "198513150000",
-        country: "SWE",
-        phone_number: "+46700000003",
-        email: "sven.provperson@example.com",
-        gender: "male",
-        street: "Testgatan 3",
-        postal_code: "000 03",
-        city: "Stockholm",
-        provider: "sbid",
-    },
-    Person {
-        id: "emma",
-        first_name: "Emma",
-        middle_name: None,
-        last_name: "de Proef",
-        date_of_birth: "2001-03-31",
-        // Starts with 00: no such citizen service number is issued.
-        national_id: "000000000",
-        country: "NLD",
-        phone_number: "+31600000004",
-        email: "emma.deproef@example.com",
-        gender: "female",
-        street: "Voorbeeldstraat 4",
-        postal_code: "0004 AA",
-        city: "Amsterdam",
-        provider: "idin",
-    },
-];
+pub const PERSONS: &[Person] = &[OLA, KARI, SVEN, EMMA];
 
 /// The person with `id`.
 pub fn find(id: &str) -> Option<&'static Person> {

@@ -1,8 +1,9 @@
 //! What a vendor module provides, so the core (control API, end-user page, faults)
 //! can drive it without knowing its wire format.
 //!
-//! To add a vendor: write `vendors/<name>.rs` with a type implementing [`Vendor`], and
-//! list it in [`crate::vendors::all`]. Its routes carry full paths under `/<name>/`.
+//! To add a vendor: a folder `vendors/<name>/` with a type implementing [`Vendor`], and
+//! one line in the list of [`crate::vendors`]. Its routes carry full paths under
+//! `/<name>/`.
 
 use std::sync::Arc;
 
@@ -26,13 +27,17 @@ pub enum Outcome {
     Error,
 }
 
-impl Outcome {
-    pub fn parse(text: &str) -> Option<Self> {
+impl std::str::FromStr for Outcome {
+    type Err = ControlError;
+
+    fn from_str(text: &str) -> Result<Self, ControlError> {
         match text {
-            "success" => Some(Self::Success),
-            "abort" => Some(Self::Abort),
-            "error" => Some(Self::Error),
-            _ => None,
+            "success" => Ok(Self::Success),
+            "abort" => Ok(Self::Abort),
+            "error" => Ok(Self::Error),
+            _ => Err(ControlError::bad_request(format!(
+                "`outcome`: `{text}` is not one of success, abort, error"
+            ))),
         }
     }
 }
@@ -93,6 +98,14 @@ impl ControlError {
     }
 }
 
+impl std::fmt::Display for ControlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.status, self.code, self.message)
+    }
+}
+
+impl std::error::Error for ControlError {}
+
 impl IntoResponse for ControlError {
     fn into_response(self) -> Response {
         (
@@ -112,8 +125,8 @@ pub trait Vendor: Send + Sync + 'static {
     /// Its human title.
     fn title(&self) -> &'static str;
 
-    /// Its routes, with full paths under `/<name>/`, including a fallback for unknown
-    /// paths under the prefix.
+    /// Its routes, with full paths under `/<name>/` (a path under the prefix that none
+    /// has is answered 404 by [`Vendor::error_response`]).
     fn routes(self: Arc<Self>) -> Router;
 
     /// An error in the vendor's own shape (faults and unknown paths use it).

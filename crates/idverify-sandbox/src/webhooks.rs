@@ -25,7 +25,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::App;
 use crate::clock::{Clock, rfc3339};
-use crate::util::{json_response, parse_json, query_param, random_fraction, random_uuid};
+use crate::kit::{
+    http::{json_response, query_param},
+    ids::{random_fraction, random_uuid},
+    strict_json::parse_json,
+};
 use crate::vendor::ControlError;
 
 /// How long the receiver has to answer one attempt (IDnow asks for 2xx within 10 s).
@@ -427,14 +431,15 @@ async fn add_subscription(State(app): State<Arc<App>>, body: Bytes) -> Response 
                 .into_response();
         }
     };
-    let Some(vendor) = app.vendor(&request.api) else {
+    let Some(api) = crate::Api::from_name(&request.api) else {
         return ControlError::bad_request(format!(
             "`api`: no API named `{}`; one of {}",
             request.api,
-            app.vendor_names().join(", ")
+            crate::Api::names()
         ))
         .into_response();
     };
+    let vendor = app.vendor(api);
     if vendor.webhook_format().is_none() {
         let with: Vec<_> = app
             .vendors

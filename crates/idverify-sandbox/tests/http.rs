@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use idverify_sandbox::{Sandbox, SandboxHandle, signicat_authentication as sa};
+use idverify_sandbox::{Api, Sandbox, SandboxHandle, signicat_authentication as sa};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -15,7 +15,11 @@ fn http() -> reqwest::Client {
 
 async fn token(sandbox: &SandboxHandle) -> String {
     let response = http()
-        .post(sandbox.signicat_authentication_token_url())
+        .post(
+            sandbox
+                .endpoint::<idverify_signicat_authentication::Client>()
+                .token_url,
+        )
         .basic_auth(sa::CLIENT_ID, Some(sa::CLIENT_SECRET))
         .form(&[
             ("grant_type", "client_credentials"),
@@ -35,7 +39,9 @@ async fn create(sandbox: &SandboxHandle, token: &str, body: Value) -> (u16, Valu
     let response = http()
         .post(format!(
             "{}/sessions",
-            sandbox.signicat_authentication_url()
+            sandbox
+                .endpoint::<idverify_signicat_authentication::Client>()
+                .base_url
         ))
         .bearer_auth(token)
         .json(&body)
@@ -50,7 +56,9 @@ async fn get_session(sandbox: &SandboxHandle, token: &str, id: &str) -> (u16, Va
     let response = http()
         .get(format!(
             "{}/sessions/{id}",
-            sandbox.signicat_authentication_url()
+            sandbox
+                .endpoint::<idverify_signicat_authentication::Client>()
+                .base_url
         ))
         .bearer_auth(token)
         .send()
@@ -74,7 +82,9 @@ async fn control(sandbox: &SandboxHandle, path: &str, body: Value) -> (u16, Valu
 #[tokio::test]
 async fn token_endpoint_checks_client_grant_and_scope() {
     let sandbox = Sandbox::start().await.unwrap();
-    let url = sandbox.signicat_authentication_token_url();
+    let url = sandbox
+        .endpoint::<idverify_signicat_authentication::Client>()
+        .token_url;
     assert_eq!(
         url,
         format!(
@@ -237,7 +247,9 @@ async fn create_validates_and_reports_the_field() {
     let response = http()
         .post(format!(
             "{}/sessions",
-            sandbox.signicat_authentication_url()
+            sandbox
+                .endpoint::<idverify_signicat_authentication::Client>()
+                .base_url
         ))
         .bearer_auth(&token)
         .body("flow=redirect")
@@ -257,7 +269,9 @@ async fn cancel_only_while_open_and_expiry_reports_error_then_404() {
     let cancel = |id: String| {
         let url = format!(
             "{}/sessions/{id}/cancel",
-            sandbox.signicat_authentication_url()
+            sandbox
+                .endpoint::<idverify_signicat_authentication::Client>()
+                .base_url
         );
         let token = token.clone();
         async move {
@@ -330,7 +344,9 @@ async fn faults_status_latency_and_drop() {
         let response = http()
             .get(format!(
                 "{}/sessions/x",
-                sandbox.signicat_authentication_url()
+                sandbox
+                    .endpoint::<idverify_signicat_authentication::Client>()
+                    .base_url
             ))
             .bearer_auth(&token)
             .send()
@@ -603,7 +619,9 @@ async fn dropping_the_handle_stops_the_server() {
     assert_eq!(index["apis"][0]["name"], "signicat-authentication");
     assert_eq!(
         index["apis"][0]["endpoints"]["base_url"],
-        sandbox.signicat_authentication_url()
+        sandbox
+            .endpoint::<idverify_signicat_authentication::Client>()
+            .base_url
     );
     drop(sandbox);
     let deadline = Instant::now() + Duration::from_secs(2);
@@ -614,4 +632,160 @@ async fn dropping_the_handle_stops_the_server() {
         assert!(Instant::now() < deadline, "still listening after drop");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test]
+async fn a_misspelled_api_or_outcome_is_refused_naming_the_member() {
+    let sandbox = Sandbox::start().await.unwrap();
+    for (path, body, member) in [
+        (
+            "faults",
+            json!({ "api": "signicat-authenticaton", "kind": "drop" }),
+            "`api`",
+        ),
+        (
+            "sessions/signicat-authentication/x/complete",
+            json!({ "person": "ola", "outcome": "sucess" }),
+            "`outcome`",
+        ),
+        (
+            "sessions/signicat-authentication/x/complete",
+            json!({ "person": "olla", "outcome": "success" }),
+            "`person`",
+        ),
+    ] {
+        let (status, answer) = control(&sandbox, path, body).await;
+        assert_eq!(status, 400, "{path}: {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(message.contains(member), "{path}: {message}");
+    }
+    assert!(sandbox.faults().list().is_empty(), "nothing was queued");
+    let response = http()
+        .get(format!("{}/_sandbox/journal?api=idnow", sandbox.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    // The typed client cannot name an API that does not exist; its faults are checked.
+    let refused = sandbox
+        .control()
+        .faults()
+        .add(idverify_sandbox::Fault {
+            api: Some(Api::SignicatAuthentication),
+            kind: idverify_sandbox::FaultKind::Drop,
+            count: 0,
+        })
+        .unwrap_err();
+    assert_eq!(refused.status, 400);
+    assert!(refused.message.contains("`count`"), "{}", refused.message);
+}
+
+#[tokio::test]
+async fn the_journal_shows_what_a_client_sent_without_its_secrets() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let token = token(&sandbox).await;
+    let (status, _) = create(
+        &sandbox,
+        &token,
+        json!({ "flow": "redirect", "requestedAttributes": ["name"], "externalReference": "order-7" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let journal = sandbox.journal(Api::SignicatAuthentication);
+    let [login, created] = journal.as_slice() else {
+        panic!("two requests: {journal:?}");
+    };
+    assert_eq!(login.method, "POST");
+    assert!(login.path.ends_with("/connect/token"), "{}", login.path);
+    assert_eq!(login.header("authorization"), Some("Basic [redacted]"));
+    assert_eq!(login.status, 200);
+    assert_eq!(created.path, "/signicat-authentication/auth/rest/sessions");
+    assert_eq!(created.header("authorization"), Some("Bearer [redacted]"));
+    assert_eq!(created.json().unwrap()["externalReference"], "order-7");
+    let text = format!("{journal:?}");
+    assert!(!text.contains(&token), "no token in the journal");
+    assert!(
+        !text.contains(sa::CLIENT_SECRET),
+        "no secret in the journal"
+    );
+    // Other APIs saw nothing; the control API is not journaled.
+    assert!(sandbox.journal(Api::IdnowPlatform).is_empty());
+
+    // A secret in a form body is redacted too; the HTTP listing shows the same.
+    let response = http()
+        .post(
+            sandbox
+                .endpoint::<idverify_signicat_authentication::Client>()
+                .token_url,
+        )
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", sa::CLIENT_ID),
+            ("client_secret", sa::CLIENT_SECRET),
+            ("scope", "signicat-api"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let listed: Value = http()
+        .get(format!(
+            "{}/_sandbox/journal?api=signicat-authentication",
+            sandbox.base_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = &listed.as_array().unwrap()[2];
+    assert_eq!(
+        last["body"],
+        "grant_type=client_credentials&client_id=sandbox-client&client_secret=%5Bredacted%5D&scope=signicat-api"
+    );
+    assert!(!listed.to_string().contains(sa::CLIENT_SECRET));
+}
+
+#[tokio::test]
+async fn the_journal_shows_what_a_generated_client_sent() {
+    use idverify_signicat_authentication::{self as signicat, types};
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<signicat::Client>().expect("client");
+    let session = client
+        .create_session()
+        .body(
+            types::CreateSessionRequest::builder()
+                .flow(types::Flow::Redirect)
+                .requested_attributes(vec!["name".to_string()])
+                .external_reference(Some("order-9".try_into().unwrap())),
+        )
+        .send()
+        .await
+        .expect("create")
+        .into_inner();
+    let journal = sandbox.control().journal(Api::SignicatAuthentication);
+    let sent = journal
+        .iter()
+        .find(|entry| entry.method == "POST" && entry.path.ends_with("/sessions"))
+        .expect("the create call is in the journal");
+    assert_eq!(sent.status, 200);
+    assert_eq!(sent.header("authorization"), Some("Bearer [redacted]"));
+    assert!(
+        sent.header("content-type")
+            .is_some_and(|t| t.starts_with("application/json")),
+        "{sent:?}"
+    );
+    let body = sent.json().expect("a JSON body");
+    assert_eq!(body["flow"], "redirect");
+    assert_eq!(body["requestedAttributes"], json!(["name"]));
+    assert_eq!(body["externalReference"], "order-9");
+    assert!(session.id.is_some());
+    // The client fetched its token first; the secret it sent is not in the journal.
+    assert!(
+        journal[0].path.ends_with("/connect/token"),
+        "{:?}",
+        journal[0]
+    );
+    assert!(!format!("{journal:?}").contains(sa::CLIENT_SECRET));
 }

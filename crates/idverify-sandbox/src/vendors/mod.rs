@@ -1,36 +1,55 @@
-//! The vendor APIs the sandbox serves, one module each.
+//! The vendor APIs the sandbox serves, one folder each.
+//!
+//! A vendor's folder has a `mod.rs` with its `NAME` (also its path prefix), a
+//! `pub(crate) fn start(Arc<Shared>) -> Arc<dyn Vendor>`, and `impl SandboxApi` for its
+//! generated client; it is served once it has a line in the list below, which also
+//! makes its [`Api`] value.
 
 use std::sync::Arc;
 
 use crate::Shared;
 use crate::vendor::Vendor;
 
-pub mod identify_videoident;
-pub mod idfy_identification_v1;
-pub mod idnow_platform;
-pub mod signicat_authentication;
-pub mod signicat_identification_v2;
+/// Declares the vendor modules, the [`Api`] enum with one value each, and [`all`].
+macro_rules! vendors {
+    ($($(#[$doc:meta])* $variant:ident => $module:ident),+ $(,)?) => {
+        $(pub mod $module;)+
 
-/// Every vendor API, in the order the binary prints them.
-pub(crate) fn all(shared: &Arc<Shared>) -> Vec<Arc<dyn Vendor>> {
-    let signicat_authentication: Arc<dyn Vendor> = Arc::new(
-        signicat_authentication::SignicatAuthentication::new(shared.clone()),
-    );
-    let signicat_identification_v2: Arc<dyn Vendor> = Arc::new(
-        signicat_identification_v2::SignicatIdentificationV2::new(shared.clone()),
-    );
-    let idfy_identification_v1: Arc<dyn Vendor> = Arc::new(
-        idfy_identification_v1::IdfyIdentificationV1::new(shared.clone()),
-    );
-    let idnow_platform: Arc<dyn Vendor> =
-        Arc::new(idnow_platform::IdnowPlatform::new(shared.clone()));
-    let identify_videoident: Arc<dyn Vendor> =
-        Arc::new(identify_videoident::IdentifyVideoident::new(shared.clone()));
-    vec![
-        signicat_authentication,
-        signicat_identification_v2,
-        idfy_identification_v1,
-        idnow_platform,
-        identify_videoident,
-    ]
+        /// An API the sandbox serves; its [`name`](Api::name) is its path prefix and the
+        /// `api` of the control API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Api {
+            $($(#[$doc])* $variant),+
+        }
+
+        impl Api {
+            /// Every API, in the order the binary prints them.
+            pub const ALL: &'static [Api] = &[$(Api::$variant),+];
+
+            /// Its name and path prefix, e.g. `signicat-authentication`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Api::$variant => $module::NAME),+
+                }
+            }
+        }
+
+        /// Every vendor API, in the order of [`Api::ALL`].
+        pub(crate) fn all(shared: &Arc<Shared>) -> Vec<Arc<dyn Vendor>> {
+            vec![$($module::start(shared.clone())),+]
+        }
+    };
+}
+
+vendors! {
+    /// Signicat Authentication REST API v1.
+    SignicatAuthentication => signicat_authentication,
+    /// Signicat Identification API v2.
+    SignicatIdentificationV2 => signicat_identification_v2,
+    /// Idfy Identification API v1.
+    IdfyIdentificationV1 => idfy_identification_v1,
+    /// IDnow platform API v1.
+    IdnowPlatform => idnow_platform,
+    /// Identify VideoIdent.
+    IdentifyVideoident => identify_videoident,
 }

@@ -1,76 +1,7 @@
-//! Small helpers: random ids, HTML escaping, HTTP Basic decoding, JSON parsing that
-//! names the offending field.
-
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+//! A strict JSON reader: objects only where a struct or map is read, `null` only where
+//! the spec says `nullable`, and every failure naming the member it concerns.
 
 use serde::de::DeserializeOwned;
-
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// 64 unpredictable-enough bits (SipHash with random keys over a counter and the
-/// time). Not cryptographic: the sandbox guards nothing of value.
-fn random_u64() -> u64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        hasher.write_u128(now.as_nanos());
-    }
-    hasher.finish()
-}
-
-/// A number in `[0, 1)`, for jitter.
-pub fn random_fraction() -> f64 {
-    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// `bytes * 2` lowercase hex characters.
-pub fn random_hex(bytes: usize) -> String {
-    let mut out = String::with_capacity(bytes * 2);
-    while out.len() < bytes * 2 {
-        out.push_str(&format!("{:016x}", random_u64()));
-    }
-    out.truncate(bytes * 2);
-    out
-}
-
-/// A random UUID (version 4 layout).
-pub fn random_uuid() -> String {
-    let hex = random_hex(16);
-    format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Decodes standard base64 (padding optional); `None` on anything else.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD_NO_PAD
-        .decode(text.trim_end_matches('='))
-        .ok()
-}
 
 /// Why a JSON body was refused: the field (a dotted path, `body` for the whole body)
 /// and the reason.
@@ -328,75 +259,6 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
     }
 }
 
-/// A JSON answer (200 unless changed).
-pub fn json_response(value: &impl serde::Serialize) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    match serde_json::to_vec(value) {
-        Ok(body) => (
-            [(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response(),
-        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
-/// The first value of query parameter `name`.
-pub fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
-    form_urlencoded::parse(uri.query()?.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-/// Pruning walks a vendor's whole store, so it runs at most once per second of sandbox
-/// time instead of on every call: with thousands of sessions held, a call would
-/// otherwise cost milliseconds. Expiry is seen up to a second late; a clock jump
-/// (`/_sandbox/clock/advance`) is always seen at once, since it moves time by at least a
-/// second.
-#[derive(Debug, Default)]
-pub struct PruneGate {
-    last: Option<std::time::SystemTime>,
-}
-
-impl PruneGate {
-    pub const INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
-
-    /// Whether to prune now; if so, the next time is a second later.
-    pub fn due(&mut self, now: std::time::SystemTime) -> bool {
-        let due = self.last.is_none_or(|last| {
-            now.duration_since(last)
-                .is_ok_and(|since| since >= Self::INTERVAL)
-        });
-        if due {
-            self.last = Some(now);
-        }
-        due
-    }
-}
-
-/// Inserts into a map bounded to `cap` entries: when full, the entry that expires
-/// first is dropped.
-pub fn insert_bounded<V>(
-    map: &mut std::collections::HashMap<String, V>,
-    cap: usize,
-    key: String,
-    value: V,
-    expiry: fn(&V) -> std::time::SystemTime,
-) {
-    if map.len() >= cap
-        && let Some(oldest) = map
-            .iter()
-            .min_by_key(|(_, v)| expiry(v))
-            .map(|(k, _)| k.clone())
-    {
-        map.remove(&oldest);
-    }
-    map.insert(key, value);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,32 +343,5 @@ mod tests {
             assert!(e.reason.contains("null"), "{}", e.reason);
         }
         assert!(parse_json::<Request>(br#"{"flow":null}"#).is_ok());
-    }
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(
-            escape_html(r#"<script>alert("x&'y")</script>"#),
-            "&lt;script&gt;alert(&quot;x&amp;&#39;y&quot;)&lt;/script&gt;"
-        );
-    }
-
-    #[test]
-    fn decodes_base64() {
-        assert_eq!(
-            base64_decode("c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ=").unwrap(),
-            b"sandbox-client:sandbox-secret"
-        );
-        assert_eq!(base64_decode("YQ").unwrap(), b"a");
-        assert_eq!(base64_decode("not base64!"), None);
-    }
-
-    #[test]
-    fn ids_are_unique_and_well_formed() {
-        let a = random_uuid();
-        let b = random_uuid();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        assert_eq!(random_hex(20).len(), 40);
     }
 }

@@ -1,0 +1,98 @@
+//! What a create-session body must be, beyond what the generated types check.
+
+use super::*;
+use crate::kit::http::is_web_url;
+
+/// How many tags a session may carry (each at most 100 characters, which the
+/// generated type checks).
+pub const MAX_TAGS: usize = 100;
+
+/// The members of a create-session body that the spec marks `nullable`.
+pub(super) const CREATE_NULLABLE: &[&str] = &[
+    "additionalParameters",
+    "encryptionPublicKey.e",
+    "encryptionPublicKey.n",
+    "encryptionPublicKey.crv",
+    "encryptionPublicKey.x",
+    "encryptionPublicKey.y",
+    "encryptionPublicKey.d",
+    "tags",
+    "returnUrl",
+    "embeddedParentDomains",
+    "allowedProviders",
+    "language",
+    "themeId",
+    "externalReference",
+    "usageReference",
+    "sessionLifetime",
+    "requestDomain",
+    "expiresAt",
+];
+
+/// Parses and validates a create-session body: what serde cannot check (enum values
+/// the generated types keep as `Unknown`, URLs) is checked here.
+pub fn validate_create(
+    body: &[u8],
+) -> Result<types::CreateSessionRequest, Vec<types::InvalidParam>> {
+    let request: types::CreateSessionRequest =
+        parse_request(body, CREATE_NULLABLE).map_err(|e| vec![invalid(&e.name, e.reason)])?;
+    let mut problems = Vec::new();
+    if request
+        .tags
+        .as_ref()
+        .is_some_and(|tags| tags.len() > MAX_TAGS)
+    {
+        problems.push(invalid("tags", format!("At most {MAX_TAGS} tags.")));
+    }
+    if request.flow.is_unknown() {
+        problems.push(invalid(
+            "flow",
+            format!(
+                "Unknown flow `{}`; one of headless, redirect, embedded.",
+                request.flow
+            ),
+        ));
+    }
+    if let Some(loa) = &request.requested_loa
+        && loa.is_unknown()
+    {
+        problems.push(invalid(
+            "requestedLoa",
+            format!("Unknown level of assurance `{loa}`; one of low, substantial, high."),
+        ));
+    }
+    if let Some(alg) = request
+        .encryption_public_key
+        .as_ref()
+        .and_then(|k| k.alg.as_ref())
+        && alg.is_unknown()
+    {
+        problems.push(invalid(
+            "encryptionPublicKey.alg",
+            format!("Unknown algorithm `{alg}`; one of RSA-OAEP, ECDH-ES."),
+        ));
+    }
+    if let Some(urls) = &request.callback_urls {
+        for (name, url) in [
+            ("callbackUrls.success", &urls.success),
+            ("callbackUrls.abort", &urls.abort),
+            ("callbackUrls.error", &urls.error),
+        ] {
+            if let Some(url) = url
+                && !is_web_url(url)
+            {
+                problems.push(invalid(name, "Must be an absolute http(s) URL."));
+            }
+        }
+    }
+    if let Some(url) = &request.return_url
+        && !is_web_url(url)
+    {
+        problems.push(invalid("returnUrl", "Must be an absolute http(s) URL."));
+    }
+    if problems.is_empty() {
+        Ok(request)
+    } else {
+        Err(problems)
+    }
+}
