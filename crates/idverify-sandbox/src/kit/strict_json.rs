@@ -25,7 +25,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, FieldError> {
 /// know and the insides of free-form values (JSON values, maps of them) are not checked,
 /// as the specs leave them open.
 ///
-/// `nullable` holds member paths as `callbackUrls.success` and `items[0].name`.
+/// `nullable` holds member paths as the generated `spec_facts` list them:
+/// `callbackUrls.success`, and `items[].name` for a member of any array item.
 pub fn parse_request<T: DeserializeOwned>(body: &[u8], nullable: &[&str]) -> Result<T, FieldError> {
     parse(body, Some(nullable))
 }
@@ -159,7 +160,7 @@ impl<'de> serde::Deserializer<'de> for StrictValue<'de, '_> {
             return visitor.visit_some(self);
         }
         match self.nullable {
-            Some(nullable) if !nullable.contains(&self.path.as_str()) => Err(
+            Some(nullable) if !nullable.contains(&any_index(&self.path).as_str()) => Err(
                 serde::de::Error::custom("must not be null (leave it out instead)"),
             ),
             _ => visitor.visit_none(),
@@ -259,6 +260,27 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
     }
 }
 
+/// `items[0].name` → `items[].name`: the spec's nullable members hold for every index.
+fn any_index(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push(c);
+            }
+            ']' => {
+                in_index = false;
+                out.push(c);
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,15 +349,15 @@ mod tests {
         struct Item {
             name: Option<String>,
         }
-        let nullable = &["inner", "items[1].name"];
+        let nullable = &["inner", "items[].name"];
         let parse = |body: &str| parse_request::<Request>(body.as_bytes(), nullable);
         assert!(parse(r#"{"inner":null,"items":[{},{"name":null}]}"#).is_ok());
+        assert!(parse(r#"{"items":[{"name":null},{"name":null}]}"#).is_ok());
         // Free-form values and members the type does not know are open.
         assert!(parse(r#"{"free":{"a":[null],"b":null},"unknown":[null]}"#).is_ok());
         for (body, field) in [
             (r#"{"flow":null}"#, "flow"),
             (r#"{"free":null}"#, "free"),
-            (r#"{"items":[{"name":null}]}"#, "items[0].name"),
             (r#"{"items":[null]}"#, "items[0]"),
         ] {
             let e = parse(body).unwrap_err();

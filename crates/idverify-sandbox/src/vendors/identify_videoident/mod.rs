@@ -55,7 +55,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
-use idverify_identify_videoident::types;
+use idverify_identify_videoident::{spec_facts, types};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -185,6 +185,8 @@ impl IdentifyVideoident {
 
     /// Logs the partner in: a new JWT, or why not.
     fn login(&self, body: &[u8]) -> Result<String, Refusal> {
+        // The login is not an operation of the spec (the runtime performs it): no
+        // member is nullable.
         let request: types::PartnerLoginRequest = parse_request(body, &[]).map_err(|e| {
             (
                 StatusCode::BAD_REQUEST,

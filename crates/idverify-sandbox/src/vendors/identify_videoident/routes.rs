@@ -160,7 +160,7 @@ pub(super) async fn get_project(
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
-    let request: types::GetProjectRequest = match parse_request(&body, &[]) {
+    let request: types::GetProjectRequest = match parse_request(&body, spec_facts::GET_PROJECT.request_nullable) {
         Ok(request) => request,
         Err(e) => return bad_request(&[(e.name, e.reason)]),
     };

@@ -61,7 +61,7 @@ pub(super) fn field_message(field: &str, reason: &str) -> String {
 /// Parses and validates a create body; a refusal lists `(field, reason)`.
 pub fn validate_create(body: &[u8]) -> Result<types::CreateIdentRequest, Vec<(String, String)>> {
     let mut request: types::CreateIdentRequest =
-        parse_request(body, &[]).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(body, spec_facts::CREATE_IDENT.request_nullable).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     let mut bad = |field: &str, reason: &str| problems.push((field.to_string(), reason.into()));
     for (field, value) in [
@@ -145,7 +145,7 @@ pub fn validate_appointment(
     body: &[u8],
 ) -> Result<types::SetAppointmentRequest, Vec<(String, String)>> {
     let request: types::SetAppointmentRequest =
-        parse_request(body, &[]).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(body, spec_facts::SET_ONBOARDIFY_APPOINTMENT.request_nullable).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     if request.ident_id.trim().is_empty() {
         problems.push(("ident_id".into(), "The ident_id field is required.".into()));

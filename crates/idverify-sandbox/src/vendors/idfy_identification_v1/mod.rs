@@ -49,7 +49,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use bytes::Bytes;
-use idverify_idfy_identification_v1::types;
+use idverify_idfy_identification_v1::{spec_facts, types};
 
 use crate::Shared;
 use crate::clock::rfc3339;

@@ -97,7 +97,7 @@ pub(super) async fn invalidate_session(
         return response;
     }
     // The spec marks no member of this body `nullable`.
-    let request: types::InvalidateIdentificationRequest = match parse_request(&body, &[]) {
+    let request: types::InvalidateIdentificationRequest = match parse_request(&body, spec_facts::INVALIDATE_SESSION.request_nullable) {
         Ok(request) => request,
         Err(e) => return bad_request(format!("{}: {}", e.name, e.reason)),
     };

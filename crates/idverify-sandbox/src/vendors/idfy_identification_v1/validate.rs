@@ -13,23 +13,15 @@ pub(super) fn problems_message(problems: &[(String, String)]) -> String {
         .join("; ")
 }
 
-/// The members of a create-session body that the spec marks `nullable`.
-pub(super) const CREATE_NULLABLE: &[&str] = &[
-    "iFrame.WebMessaging",
-    "iFrame.Height",
-    "GetSocialSecurityNumber",
-    "PreFilledSocialSecurityNumber",
-    "PageTitle",
-    "ExternalReference",
-    "Addonservices",
-];
-
 /// Parses and validates a create-session body; a refusal lists `(field, reason)`.
 pub fn validate_create(
     body: &[u8],
 ) -> Result<types::CreateIdentificationRequest, Vec<(String, String)>> {
     let request: types::CreateIdentificationRequest =
-        parse_request(body, CREATE_NULLABLE).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(
+        body,
+        spec_facts::CREATE_SESSION.request_nullable,
+    ).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     if let Some(
         provider @ (types::IdentityProvider::Unknown(_) | types::IdentityProvider::UnknownValue),
@@ -81,19 +73,15 @@ pub fn validate_create(
     }
 }
 
-/// The members of a BankID on mobile body that the spec marks `nullable`.
-pub(super) const MOBILE_NULLABLE: &[&str] = &[
-    "GetSocialSecurityNumber",
-    "ExternalReference",
-    "Addonservices",
-];
-
 /// Parses and validates a BankID on mobile body: the request and the 8-digit number.
 pub fn validate_mobile(
     body: &[u8],
 ) -> Result<(types::CreateBankIdMobileRequest, String), Vec<(String, String)>> {
     let request: types::CreateBankIdMobileRequest =
-        parse_request(body, MOBILE_NULLABLE).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(
+        body,
+        spec_facts::CREATE_BANK_ID_MOBILE_SESSION.request_nullable,
+    ).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     let mobile = norwegian_mobile(&request.mobile_number);
     if mobile.is_none() {

@@ -48,7 +48,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use idverify_idnow_platform::types;
+use idverify_idnow_platform::{spec_facts, types};
 use serde_json::{Value, json};
 
 use crate::Shared;

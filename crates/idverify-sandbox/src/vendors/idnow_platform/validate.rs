@@ -41,7 +41,7 @@ pub fn validate_create(body: &[u8]) -> Result<types::CreateSessionRequest, Vec<(
     // The spec marks no member of this body `nullable`; the data blocks' contents are
     // free-form there, their shapes are checked below.
     let request: types::CreateSessionRequest =
-        parse_request(body, &[]).map_err(|e| vec![(e.name, e.reason)])?;
+        parse_request(body, spec_facts::CREATE_SESSION.request_nullable).map_err(|e| vec![(e.name, e.reason)])?;
     let mut problems = Vec::new();
     for (name, content) in &request.input {
         if !is_block_name(name) {

@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use idverify_signicat_authentication::types;
+use idverify_signicat_authentication::{spec_facts, types};
 use serde_json::json;
 
 use crate::Shared;

@@ -7,35 +7,16 @@ use crate::kit::http::is_web_url;
 /// generated type checks).
 pub const MAX_TAGS: usize = 100;
 
-/// The members of a create-session body that the spec marks `nullable`.
-pub(super) const CREATE_NULLABLE: &[&str] = &[
-    "additionalParameters",
-    "encryptionPublicKey.e",
-    "encryptionPublicKey.n",
-    "encryptionPublicKey.crv",
-    "encryptionPublicKey.x",
-    "encryptionPublicKey.y",
-    "encryptionPublicKey.d",
-    "tags",
-    "returnUrl",
-    "embeddedParentDomains",
-    "allowedProviders",
-    "language",
-    "themeId",
-    "externalReference",
-    "usageReference",
-    "sessionLifetime",
-    "requestDomain",
-    "expiresAt",
-];
-
 /// Parses and validates a create-session body: what serde cannot check (enum values
 /// the generated types keep as `Unknown`, URLs) is checked here.
 pub fn validate_create(
     body: &[u8],
 ) -> Result<types::CreateSessionRequest, Vec<types::InvalidParam>> {
     let request: types::CreateSessionRequest =
-        parse_request(body, CREATE_NULLABLE).map_err(|e| vec![invalid(&e.name, e.reason)])?;
+        parse_request(
+        body,
+        spec_facts::CREATE_SESSION.request_nullable,
+    ).map_err(|e| vec![invalid(&e.name, e.reason)])?;
     let mut problems = Vec::new();
     if request
         .tags

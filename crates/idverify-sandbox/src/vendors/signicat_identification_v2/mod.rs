@@ -41,7 +41,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use idverify_signicat_identification_v2::types;
+use idverify_signicat_identification_v2::{spec_facts, types};
 
 use crate::Shared;
 use crate::clock::rfc3339;

@@ -34,7 +34,7 @@ pub fn validate_create(
 ) -> Result<types::CreateSessionRequest, Vec<types::InvalidParam>> {
     // The spec marks no member of this body `nullable`.
     let request: types::CreateSessionRequest =
-        parse_request(body, &[]).map_err(|e| vec![invalid(&e.name, e.reason)])?;
+        parse_request(body, spec_facts::CREATE_SESSION.request_nullable).map_err(|e| vec![invalid(&e.name, e.reason)])?;
     let mut problems = Vec::new();
     if request.flow.is_unknown() {
         problems.push(invalid(
