@@ -1,0 +1,8 @@
+//! Each generated client, and the facade that re-exports them.
+
+mod facade;
+mod identify_videoident;
+mod idfy_identification_v1;
+mod idnow_platform;
+mod signicat_authentication;
+mod signicat_identification_v2;

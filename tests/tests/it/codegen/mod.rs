@@ -1,0 +1,5 @@
+//! The generator: bad input, freshness and determinism, the fixture specs' crates.
+
+mod errors;
+mod fixtures;
+mod freshness;

@@ -1,0 +1,10 @@
+//! The slow tiers: they start outside programs or build other workspaces.
+//!
+//! - `browser`: the end-user pages in headless Chromium (installed by `tests/tools/install`);
+//! - `conformance`: schemathesis runs every spec against the sandbox;
+//! - `vendoring`, `removal`: generated crates built by cargo in workspaces of their own.
+
+mod browser;
+mod conformance;
+mod removal;
+mod vendoring;
