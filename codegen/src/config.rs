@@ -13,7 +13,11 @@ pub struct Config {
     #[serde(rename = "crate")]
     pub krate: CrateConfig,
     pub api: ApiConfig,
-    pub auth: AuthConfig,
+    /// How clients authenticate. Absent: read from the spec's `securitySchemes` (see
+    /// [`crate::security`]); present, it overrides them (for what OpenAPI cannot say,
+    /// such as Identify's partner login).
+    #[serde(default)]
+    pub auth: Option<AuthConfig>,
     #[serde(default)]
     pub types: TypesConfig,
     /// How the vendor signs its webhooks, if it sends any: the crate then gets a
@@ -365,10 +369,12 @@ impl Config {
             }
         }
         match &self.auth {
-            AuthConfig::Oauth2ClientCredentials { token_url, .. } => {
+            Some(AuthConfig::Oauth2ClientCredentials { token_url, .. }) => {
                 check_url(token_url).map_err(|m| at("token_url", format!("auth.token_url: {m}")))?
             }
-            AuthConfig::IdentifyPartnerLogin { login_path } if !login_path.starts_with('/') => {
+            Some(AuthConfig::IdentifyPartnerLogin { login_path })
+                if !login_path.starts_with('/') =>
+            {
                 return Err(at(
                     "login_path",
                     format!("auth.login_path `{login_path}` must start with `/`"),
@@ -450,7 +456,7 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn check_url(url: &str) -> std::result::Result<(), String> {
+pub(crate) fn check_url(url: &str) -> std::result::Result<(), String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))

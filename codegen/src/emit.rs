@@ -39,7 +39,8 @@ pub fn header(comment: &str, sources: &[String], sha256: &str) -> String {
 pub fn runtime_glue(config: &Config) -> TokenStream {
     let name = &config.krate.name;
     let base_url = &config.api.base_url;
-    let auth = match &config.auth {
+    let auth_config = config.auth.as_ref().unwrap_or(&AuthConfig::None);
+    let auth = match auth_config {
         AuthConfig::None => quote!(::idverify_runtime::AuthScheme::None),
         AuthConfig::Oauth2ClientCredentials { token_url, scope } => {
             let scope = match scope {
@@ -55,7 +56,7 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             quote!(::idverify_runtime::AuthScheme::IdentifyPartnerLogin { login_path: #login_path })
         }
     };
-    let default_token_url = match &config.auth {
+    let default_token_url = match auth_config {
         AuthConfig::Oauth2ClientCredentials { token_url, .. } => {
             quote!(::std::option::Option::Some(#token_url))
         }

@@ -18,6 +18,7 @@ pub mod overlay;
 pub mod pipeline;
 pub mod removal;
 pub mod rewrite;
+pub mod security;
 pub mod try_spec;
 pub mod views;
 

@@ -214,7 +214,13 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     sources.push(format!("`{}`", source.config.display()));
     let sha = hex(&hasher.finalize());
 
-    let normalized = crate::normalize::normalize(&source.spec, doc)?;
+    let mut normalized = crate::normalize::normalize(&source.spec, doc)?;
+    let mut config = config;
+    if config.auth.is_none() {
+        let (auth, note) = crate::security::auth_from_spec(&source.spec, &normalized.doc)?;
+        config.auth = Some(auth);
+        normalized.notes.push(note);
+    }
     if let Some(crate::config::WebhooksConfig::JwtRs256 { claims, .. }) = &config.webhooks
         && normalized.doc["components"]["schemas"]
             .get(claims)

@@ -137,3 +137,152 @@ fn try_spec_reports_a_file_it_cannot_read_as_such() {
     assert_eq!(status, 1);
     assert!(err.contains("vendor.yaml") && err.contains("line"), "{err}");
 }
+
+/// A vendor file that declares OAuth2 client credentials in `securitySchemes`, with no
+/// `[auth]` in `codegen.toml`, gives a client that fetches its token there: generated,
+/// built and run as a user's program against a local server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_url_declared_in_security_schemes_is_where_the_client_gets_its_token() {
+    use std::sync::{Arc, Mutex};
+
+    use axum::http::HeaderMap;
+    use axum::routing::{get, post};
+
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (token_log, call_log) = (seen.clone(), seen.clone());
+    let server = idverify_tests::LocalServer::start(
+        axum::Router::new()
+            .route(
+                "/oauth/token",
+                post(move |headers: HeaderMap, body: String| async move {
+                    let basic = headers["authorization"].to_str().unwrap().to_string();
+                    token_log
+                        .lock()
+                        .unwrap()
+                        .push(format!("token {basic} {body}"));
+                    axum::Json(serde_json::json!({
+                        "access_token": "token-from-spec", "token_type": "Bearer", "expires_in": 300
+                    }))
+                }),
+            )
+            .route(
+                "/api/things",
+                get(move |headers: HeaderMap| async move {
+                    let bearer = headers["authorization"].to_str().unwrap().to_string();
+                    call_log.lock().unwrap().push(format!("call {bearer}"));
+                    "[]"
+                }),
+            ),
+    )
+    .await;
+    let base = server.base_url.clone();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().to_path_buf();
+    let api = dir.join("specs/example");
+    std::fs::create_dir_all(&api).unwrap();
+    std::fs::write(
+        api.join("openapi.yaml"),
+        format!(
+            r#"openapi: 3.0.3
+info: {{ title: Example, version: "1" }}
+security:
+  - vendor: [things]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        "200": {{ description: Things. }}
+components:
+  securitySchemes:
+    vendor:
+      type: oauth2
+      flows:
+        clientCredentials:
+          tokenUrl: {base}/oauth/token
+          scopes: {{ things: Read things. }}
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        api.join("codegen.toml"),
+        format!(
+            "[crate]\nname = \"idverify-example\"\nversion = \"0.1.0\"\ndescription = \"Example.\"\n\n[api]\nbase_url = \"{base}/api\"\n"
+        ),
+    )
+    .unwrap();
+    let root = workspace_root();
+    copy_tree(
+        &root.join("crates/idverify-runtime"),
+        &dir.join("crates/idverify-runtime"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("app/src")).unwrap();
+    std::fs::write(
+        dir.join("app/Cargo.toml"),
+        r#"[package]
+name = "app"
+version = "0.1.0"
+edition = "2024"
+
+[dependencies]
+idverify-example = { path = "../crates/idverify-example" }
+idverify-runtime = { path = "../crates/idverify-runtime" }
+tokio = { version = "1", features = ["macros", "rt"] }
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("app/src/main.rs"),
+        r#"#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let client = idverify_example::Client::production()
+        .credentials(idverify_runtime::Credentials::client_credentials("app", "s3cret"))
+        .build()
+        .expect("client");
+    client.list_things().send().await.expect("call");
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"app\", \"crates/*\"]\n",
+    )
+    .unwrap();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let output = tokio::task::spawn_blocking(move || {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status =
+            idverify_codegen::cli::run(["codegen".to_string()], dir.clone(), &mut out, &mut err);
+        assert_eq!(status, 0, "{}", String::from_utf8_lossy(&err));
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        Command::new(cargo)
+            .args(["run", "--offline", "--quiet", "--package", "app"])
+            .current_dir(&dir)
+            .env(
+                "CARGO_TARGET_DIR",
+                workspace_root().join("target/vendoring"),
+            )
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("run cargo")
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "the app failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen = seen.lock().unwrap().clone();
+    // `app:s3cret`, as HTTP Basic.
+    assert_eq!(
+        seen,
+        [
+            "token Basic YXBwOnMzY3JldA== grant_type=client_credentials&scope=things".to_string(),
+            "call Bearer token-from-spec".to_string(),
+        ]
+    );
+}
