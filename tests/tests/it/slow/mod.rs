@@ -2,9 +2,11 @@
 //!
 //! - `browser`: the end-user pages in headless Chromium (installed by `tests/tools/install`);
 //! - `conformance`: schemathesis runs every spec against the sandbox;
-//! - `vendoring`, `removal`: generated crates built by cargo in workspaces of their own.
+//! - `vendoring`, `removal`: generated crates built by cargo in workspaces of their own;
+//! - `spec_validators`: openapi-spec-validator and Redocly over every spec.
 
 mod browser;
 mod conformance;
 mod removal;
+mod spec_validators;
 mod vendoring;
