@@ -9,7 +9,7 @@ use std::time::Duration;
 use idverify_identify_videoident::{self as identify, IdentStatus, WebhookStatus, types};
 use idverify_runtime::{Credentials, ErrorKind, ParsedDateTime, RetryPolicy, VendorErrorShape};
 use idverify_sandbox::{
-    Api, Fault, FaultKind, JournalEntry, Outcome, Sandbox, SandboxHandle, journal, persons,
+    Api, Fault, FaultKind, JournalEntry, Outcome, Sandbox, SandboxApi, journal, persons,
 };
 use idverify_tests::{assert_round_trip, round_trip_examples, spec};
 use serde_json::json;
@@ -19,20 +19,17 @@ const PARTNER: &str = "911-internet";
 const API_KEY: &str = "api-key";
 
 /// The calls the sandbox received, as (method, path under the API's base URL).
-fn calls(sandbox: &SandboxHandle, journal: &[JournalEntry]) -> Vec<(String, String)> {
-    let prefix = api_prefix(sandbox);
+fn calls(journal: &[JournalEntry]) -> Vec<(String, String)> {
     journal
         .iter()
         .map(|e| {
-            let path = e.path.strip_prefix(&prefix).unwrap_or(&e.path);
+            let path = e
+                .path
+                .strip_prefix(identify::Client::API_PATH)
+                .unwrap_or(&e.path);
             (e.method.clone(), path.to_string())
         })
         .collect()
-}
-
-fn api_prefix(sandbox: &SandboxHandle) -> String {
-    let base = sandbox.endpoint::<identify::Client>().base_url;
-    base.trim_start_matches(sandbox.base_url()).to_string()
 }
 
 fn create_request() -> types::builder::CreateIdentRequest {
@@ -232,7 +229,7 @@ async fn every_operation_against_the_vendor_wire_format() {
     // What went over the wire: one login for all of it, with the documented body.
     let journal = sandbox.journal(API);
     assert_eq!(
-        calls(&sandbox, &journal),
+        calls(&journal),
         [
             ("POST", "/auth".to_string()),
             ("POST", "/ident/create".to_string()),
@@ -352,7 +349,7 @@ async fn an_expired_token_means_a_new_login_and_the_call_succeeds() {
 
     let journal = sandbox.journal(API);
     let get = format!("/ident/get/{ident_id}");
-    let seen: Vec<(String, String, u16)> = calls(&sandbox, &journal)
+    let seen: Vec<(String, String, u16)> = calls(&journal)
         .into_iter()
         .zip(&journal)
         .map(|((method, path), e)| (method, path, e.status))
@@ -480,7 +477,7 @@ async fn a_wrong_api_key_surfaces_the_login_error_without_the_key() {
     assert!(!format!("{error:?}").contains("wrong-api-key"));
     let journal = sandbox.journal(API);
     assert_eq!(
-        calls(&sandbox, &journal),
+        calls(&journal),
         [("POST".to_string(), "/auth".to_string())],
         "no call without a token"
     );

@@ -7,9 +7,9 @@ use idfy::types;
 use idverify_idfy_identification_v1 as idfy;
 use idverify_runtime::{ErrorKind, VendorErrorShape};
 use idverify_sandbox::{
-    Api, Fault, FaultKind, JournalEntry, Outcome, Sandbox, SandboxHandle, persons,
+    Api, Fault, FaultKind, JournalEntry, Outcome, Sandbox, SandboxApi, SandboxHandle, persons,
 };
-use idverify_tests::round_trip_examples;
+use idverify_tests::{api_calls, body_text, round_trip_examples, token_requests};
 use serde_json::json;
 
 const SANDBOX_API: Api = Api::IdfyIdentificationV1;
@@ -236,39 +236,20 @@ fn personal_data_is_redacted_from_debug_output() {
 // ---------------------------------------------------------------------------------
 // A local vendor.
 
-/// The sandbox's calls of the API, token requests left out, with paths under the API's
-/// base URL.
-fn api_calls(sandbox: &SandboxHandle) -> Vec<JournalEntry> {
-    let prefix = api_path(sandbox, "");
-    sandbox
-        .journal(SANDBOX_API)
-        .into_iter()
-        .filter_map(|mut e| {
-            e.path = e.path.strip_prefix(&prefix)?.to_string();
-            (!e.path.starts_with("/oauth/")).then_some(e)
-        })
-        .collect()
-}
-
 /// `path` under the path of the API's base URL: a relative link as the vendor may write
 /// one.
-fn api_path(sandbox: &SandboxHandle, path: &str) -> String {
-    let base = sandbox.endpoint::<idfy::Client>().base_url;
-    format!("{}{path}", base.trim_start_matches(sandbox.base_url()))
+fn api_path(path: &str) -> String {
+    format!("{}{path}", idfy::Client::API_PATH)
 }
 
 fn last_call(sandbox: &SandboxHandle) -> JournalEntry {
-    api_calls(sandbox).pop().expect("a call")
+    api_calls::<idfy::Client>(sandbox).pop().expect("a call")
 }
 
 fn token_forms(sandbox: &SandboxHandle) -> Vec<String> {
-    let token_url = sandbox.endpoint::<idfy::Client>().token_url;
-    let path = token_url.trim_start_matches(sandbox.base_url()).to_string();
-    sandbox
-        .journal(SANDBOX_API)
-        .into_iter()
-        .filter(|e| e.path == path)
-        .map(|e| String::from_utf8_lossy(&e.body).into_owned())
+    token_requests::<idfy::Client>(sandbox)
+        .iter()
+        .map(body_text)
         .collect()
 }
 
@@ -615,10 +596,9 @@ async fn logs_by_request_id_and_by_filter_following_next_link() {
 
     // A relative link is resolved against the base URL.
     client
-        .list_log_entries_next_page(&api_path(
-            &sandbox,
-            &format!("/identification/log/filter/{year}?skip=1"),
-        ))
+        .list_log_entries_next_page(&api_path(&format!(
+            "/identification/log/filter/{year}?skip=1"
+        )))
         .await
         .expect("relative link");
     assert_eq!(last_call(&sandbox).query.as_deref(), Some("skip=1"));
@@ -674,7 +654,7 @@ async fn vendor_errors_are_typed_and_a_revoked_token_is_replaced() {
 
     // The next-page helper types the log filter's documented errors the same way.
     let error = client
-        .list_log_entries_next_page(&api_path(&sandbox, "/identification/log/filter/0"))
+        .list_log_entries_next_page(&api_path("/identification/log/filter/0"))
         .await
         .expect_err("documented error status");
     assert_eq!(error.kind(), ErrorKind::Vendor);
@@ -706,16 +686,16 @@ async fn vendor_errors_are_typed_and_a_revoked_token_is_replaced() {
         .expect("replayed after 401");
     assert_eq!(status.done, Some(false));
     assert_eq!(token_forms(&sandbox).len(), 2);
-    let statuses: Vec<u16> = api_calls(&sandbox).iter().map(|c| c.status).collect();
+    let statuses: Vec<u16> = api_calls::<idfy::Client>(&sandbox)
+        .iter()
+        .map(|c| c.status)
+        .collect();
     assert_eq!(statuses[statuses.len() - 2..], [401, 200]);
 
     // The next-page helper goes through the same replay.
     rejected_token(&sandbox);
     client
-        .list_log_entries_next_page(&api_path(
-            &sandbox,
-            "/identification/log/filter/2023?skip=1",
-        ))
+        .list_log_entries_next_page(&api_path("/identification/log/filter/2023?skip=1"))
         .await
         .expect("helper replayed after 401");
     assert_eq!(token_forms(&sandbox).len(), 3);

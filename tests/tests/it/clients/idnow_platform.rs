@@ -7,8 +7,10 @@ use axum::Router;
 use axum::routing::{get, post};
 use idverify_idnow_platform::{self as idnow, TypedDatablock, types};
 use idverify_runtime::ErrorKind;
-use idverify_sandbox::{Api, JournalEntry, Outcome, Person, Sandbox, SandboxHandle, persons};
-use idverify_tests::{LocalServer, round_trip_examples, without_nulls};
+use idverify_sandbox::{Api, Outcome, Person, Sandbox, SandboxApi, SandboxHandle, persons};
+use idverify_tests::{
+    LocalServer, api_calls, body_text, round_trip_examples, token_requests, without_nulls,
+};
 use serde_json::{Value, json};
 
 const API: Api = Api::IdnowPlatform;
@@ -92,35 +94,6 @@ fn datablocks_body() -> Value {
     })
 }
 
-/// The sandbox's API calls (its base URL's path stripped), token requests and
-/// presigned downloads left out.
-fn api_calls(sandbox: &SandboxHandle) -> Vec<JournalEntry> {
-    let prefix = api_prefix(sandbox);
-    sandbox
-        .journal(API)
-        .into_iter()
-        .filter_map(|mut e| {
-            e.path = e.path.strip_prefix(&prefix)?.to_string();
-            Some(e)
-        })
-        .collect()
-}
-
-fn api_prefix(sandbox: &SandboxHandle) -> String {
-    let base = sandbox.endpoint::<idnow::Client>().base_url;
-    base.trim_start_matches(sandbox.base_url()).to_string()
-}
-
-fn token_requests(sandbox: &SandboxHandle) -> Vec<JournalEntry> {
-    let token_url = sandbox.endpoint::<idnow::Client>().token_url;
-    let path = token_url.trim_start_matches(sandbox.base_url()).to_string();
-    sandbox
-        .journal(API)
-        .into_iter()
-        .filter(|e| e.path == path)
-        .collect()
-}
-
 /// A session of the document flow completed as `person`: its id and its report's vault
 /// entry id.
 async fn completed_document_session(
@@ -192,7 +165,7 @@ async fn list_flows_create_session_and_poll_it() {
         (page.size, page.number, page.total_pages),
         (Some(1), Some(2), Some(2))
     );
-    let listed = api_calls(&sandbox);
+    let listed = api_calls::<idnow::Client>(&sandbox);
     assert_eq!(listed.len(), 1);
     assert_eq!(
         (listed[0].method.as_str(), listed[0].path.as_str()),
@@ -249,7 +222,7 @@ async fn list_flows_create_session_and_poll_it() {
     assert!(created.player_url.ends_with(&id), "{}", created.player_url);
     assert!(created.sdk_token.is_some());
 
-    let posted = api_calls(&sandbox);
+    let posted = api_calls::<idnow::Client>(&sandbox);
     let posted = &posted[1];
     assert_eq!(
         (posted.method.as_str(), posted.path.as_str()),
@@ -290,12 +263,15 @@ async fn list_flows_create_session_and_poll_it() {
             .and_then(|s| s.step_id.as_deref()),
         Some("END-ACCEPT")
     );
-    assert_eq!(api_calls(&sandbox)[2].path, format!("/live/sessions/{id}"));
+    assert_eq!(
+        api_calls::<idnow::Client>(&sandbox)[2].path,
+        format!("/live/sessions/{id}")
+    );
 
     // One token for all calls, fetched with the client-credentials grant.
-    let tokens = token_requests(&sandbox);
+    let tokens = token_requests::<idnow::Client>(&sandbox);
     assert_eq!(tokens.len(), 1);
-    let form = String::from_utf8_lossy(&tokens[0].body).into_owned();
+    let form = body_text(&tokens[0]);
     assert!(form.contains("grant_type=client_credentials"), "{form}");
 }
 
@@ -447,7 +423,7 @@ async fn file_url_uses_the_builders_http_settings() {
         .file_url(types::Environment::Live, &report)
         .await
         .expect("presigned URL");
-    let calls = api_calls(&sandbox);
+    let calls = api_calls::<idnow::Client>(&sandbox);
     assert_eq!(
         calls.last().map(|c| c.path.clone()),
         Some(format!("/live/files/{report}"))
@@ -508,7 +484,7 @@ async fn files_download_through_the_redirect_and_file_url_returns_it() {
         .iter()
         .map(|e| (e.path.clone(), e.status))
         .collect();
-    let files = format!("{}/live/files/{report}", api_prefix(&sandbox));
+    let files = format!("{}/live/files/{report}", idnow::Client::API_PATH);
     let download = format!("/idnow-platform/_files/{report}");
     // file_url did not follow the redirect: the presigned URL was fetched once, by
     // get_file.
@@ -524,7 +500,7 @@ async fn files_download_through_the_redirect_and_file_url_returns_it() {
             .all(|e| e.header("authorization") == Some("Bearer [redacted]"))
     );
     // It shares the token cache with the generated methods.
-    assert_eq!(token_requests(&sandbox).len(), 1);
+    assert_eq!(token_requests::<idnow::Client>(&sandbox).len(), 1);
 
     // No redirect: an error carrying the status, not the body.
     let err = client
@@ -628,8 +604,8 @@ async fn bad_credentials_surface_the_token_endpoint_error() {
     let message = format!("{err} {err:?}");
     assert!(message.contains("invalid_client"), "{message}");
     assert!(!message.contains("wrong-secret"), "{message}");
-    assert!(api_calls(&sandbox).is_empty());
-    assert_eq!(token_requests(&sandbox).len(), 1);
+    assert!(api_calls::<idnow::Client>(&sandbox).is_empty());
+    assert_eq!(token_requests::<idnow::Client>(&sandbox).len(), 1);
 }
 
 #[test]

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use idverify_runtime::{ErrorKind, VendorErrorShape};
-use idverify_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, persons};
+use idverify_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SandboxApi, persons};
 use idverify_signicat_authentication as signicat;
-use idverify_tests::{LocalServer, workspace_root};
+use idverify_tests::{LocalServer, api_calls, body_text, token_requests, workspace_root};
 use serde_json::{Value, json};
 
 const API: Api = Api::SignicatAuthentication;
@@ -130,12 +130,10 @@ async fn create_get_and_cancel_a_session() {
     );
 
     // One token for the four calls, requested with the documented scope.
-    let journal = sandbox.journal(API);
-    let token_path = endpoint.token_url.trim_start_matches(sandbox.base_url());
-    let token_requests: Vec<_> = journal.iter().filter(|e| e.path == token_path).collect();
-    assert_eq!(token_requests.len(), 1);
-    assert_eq!(journal.len(), 5);
-    let form = String::from_utf8_lossy(&token_requests[0].body).into_owned();
+    let tokens = token_requests::<signicat::Client>(&sandbox);
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(api_calls::<signicat::Client>(&sandbox).len(), 4);
+    let form = body_text(&tokens[0]);
     assert!(form.contains("grant_type=client_credentials"), "{form}");
     assert!(form.contains("scope=signicat-api"), "{form}");
 
@@ -184,11 +182,6 @@ async fn vendor_errors_are_typed_and_unknown_sessions_are_404() {
 async fn a_rejected_token_is_refreshed_once_and_the_call_replayed() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client::<signicat::Client>().expect("client");
-    let token_path = sandbox
-        .endpoint::<signicat::Client>()
-        .token_url
-        .trim_start_matches(sandbox.base_url())
-        .to_string();
     let body = || {
         signicat::types::CreateSessionRequest::builder()
             .flow(signicat::types::Flow::Headless)
@@ -225,7 +218,7 @@ async fn a_rejected_token_is_refreshed_once_and_the_call_replayed() {
         .into_iter()
         .map(|e| {
             (
-                if e.path == token_path {
+                if e.path == signicat::Client::TOKEN_PATH {
                     "token"
                 } else {
                     "create"
@@ -264,10 +257,10 @@ async fn bad_client_credentials_surface_the_token_endpoint_error() {
     assert!(message.contains("/auth/open/connect/token"), "{message}");
     assert!(message.contains("invalid_client"), "{message}");
     assert!(!message.contains("wrong-secret"), "{message}");
-    let journal = sandbox.journal(API);
-    assert_eq!(journal.len(), 1, "the token request only");
-    assert!(journal[0].path.ends_with("/auth/open/connect/token"));
-    let form = String::from_utf8_lossy(&journal[0].body).into_owned();
+    assert!(api_calls::<signicat::Client>(&sandbox).is_empty());
+    let tokens = token_requests::<signicat::Client>(&sandbox);
+    assert_eq!(tokens.len(), 1, "the token request only");
+    let form = body_text(&tokens[0]);
     assert!(!form.contains("wrong-secret"), "{form}");
 }
 

@@ -8,9 +8,11 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
-use idverify_sandbox::{Api, JournalEntry, Outcome, Sandbox, SandboxHandle, persons};
+use idverify_sandbox::{Api, Outcome, Sandbox, persons};
 use idverify_signicat_identification_v2 as idv2;
-use idverify_tests::{LocalServer, assert_round_trip, round_trip_examples};
+use idverify_tests::{
+    LocalServer, api_calls, assert_round_trip, body_text, round_trip_examples, token_requests,
+};
 use serde_json::{Value, json};
 
 use idv2::types;
@@ -469,32 +471,6 @@ fn personal_data_is_redacted_from_debug_output() {
 
 const API: Api = Api::SignicatIdentificationV2;
 
-/// The API's calls the sandbox received (token requests left out), paths under the API's
-/// base URL.
-fn api_calls(sandbox: &SandboxHandle) -> Vec<JournalEntry> {
-    let base = sandbox.endpoint::<idv2::Client>().base_url;
-    let prefix = base.trim_start_matches(sandbox.base_url()).to_string();
-    sandbox
-        .journal(API)
-        .into_iter()
-        .filter_map(|mut e| {
-            e.path = e.path.strip_prefix(&prefix)?.to_string();
-            Some(e)
-        })
-        .collect()
-}
-
-fn token_forms(sandbox: &SandboxHandle) -> Vec<String> {
-    let token_url = sandbox.endpoint::<idv2::Client>().token_url;
-    let path = token_url.trim_start_matches(sandbox.base_url()).to_string();
-    sandbox
-        .journal(API)
-        .into_iter()
-        .filter(|e| e.path == path)
-        .map(|e| String::from_utf8_lossy(&e.body).into_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn create_get_invalidate_list_and_configuration_calls() {
     let sandbox = Sandbox::start().await.unwrap();
@@ -527,7 +503,7 @@ async fn create_get_invalidate_list_and_configuration_calls() {
     assert_eq!(created.flow, types::Flow::Headless);
     assert_eq!(created.url, None, "a headless session has no page");
     assert!(!created.created.is_empty());
-    let calls = api_calls(&sandbox);
+    let calls = api_calls::<idv2::Client>(&sandbox);
     let call = &calls[0];
     assert_eq!(
         (call.method.as_str(), call.path.as_str()),
@@ -630,7 +606,7 @@ async fn create_get_invalidate_list_and_configuration_calls() {
         .await
         .expect("invalidate");
     assert_eq!(invalidated.status(), 204);
-    let call = api_calls(&sandbox).pop().unwrap();
+    let call = api_calls::<idv2::Client>(&sandbox).pop().unwrap();
     assert_eq!(call.method, "POST");
     assert_eq!(call.path, format!("/sessions/{}/invalidate", redirect.id));
     assert_eq!(call.header("authorization"), Some("Bearer [redacted]"));
@@ -652,7 +628,7 @@ async fn create_get_invalidate_list_and_configuration_calls() {
     let mut ids = Vec::new();
     let mut cursor: Option<String> = None;
     let mut pages = 0;
-    let before = api_calls(&sandbox).len();
+    let before = api_calls::<idv2::Client>(&sandbox).len();
     loop {
         let mut call = client.list_sessions().limit(1);
         if let Some(c) = &cursor {
@@ -670,7 +646,7 @@ async fn create_get_invalidate_list_and_configuration_calls() {
     }
     assert_eq!(pages, 2);
     assert_eq!(ids, [created.id.clone(), redirect.id.clone()]);
-    let lists: Vec<String> = api_calls(&sandbox)[before..]
+    let lists: Vec<String> = api_calls::<idv2::Client>(&sandbox)[before..]
         .iter()
         .map(|c| format!("{}?{}", c.path, c.query.as_deref().unwrap_or_default()))
         .collect();
@@ -708,13 +684,16 @@ async fn create_get_invalidate_list_and_configuration_calls() {
         .into_inner();
     assert!(account.len() <= all.len());
     assert!(
-        api_calls(&sandbox)
+        api_calls::<idv2::Client>(&sandbox)
             .iter()
             .any(|c| c.method == "GET" && c.path == "/id-providers/account")
     );
 
     // One token for all these calls, asked for with the documented scope.
-    let forms = token_forms(&sandbox);
+    let forms: Vec<String> = token_requests::<idv2::Client>(&sandbox)
+        .iter()
+        .map(body_text)
+        .collect();
     assert_eq!(forms.len(), 1);
     assert!(
         forms[0].contains("grant_type=client_credentials"),
