@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use idverify_sandbox::{JournalEntry, SandboxApi, SandboxHandle};
+use idverify_sandbox::{Api, Fault, FaultKind, JournalEntry, SandboxApi, SandboxHandle};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -61,6 +61,22 @@ pub fn token_requests<C: SandboxApi>(sandbox: &SandboxHandle) -> Vec<JournalEntr
         .into_iter()
         .filter(|entry| entry.path == C::TOKEN_PATH)
         .collect()
+}
+
+/// Makes the next `count` calls of `api` answer `status` in the vendor's error shape (a
+/// 401 stands for a token the vendor revoked, a 429 for throttling).
+pub fn fail_next_calls(sandbox: &SandboxHandle, api: Api, status: u16, count: u32) {
+    sandbox
+        .faults()
+        .add(Fault {
+            api: Some(api),
+            kind: FaultKind::Status {
+                status,
+                retry_after: None,
+            },
+            count,
+        })
+        .expect("a valid fault");
 }
 
 /// A request body as text (a token request's form).

@@ -8,10 +8,8 @@ use std::time::Duration;
 
 use idverify_identify_videoident::{self as identify, IdentStatus, WebhookStatus, types};
 use idverify_runtime::{Credentials, ErrorKind, ParsedDateTime, RetryPolicy, VendorErrorShape};
-use idverify_sandbox::{
-    Api, Fault, FaultKind, JournalEntry, Outcome, Sandbox, SandboxApi, journal, persons,
-};
-use idverify_tests::{assert_round_trip, round_trip_examples, spec};
+use idverify_sandbox::{Api, JournalEntry, Outcome, Sandbox, SandboxApi, journal, persons};
+use idverify_tests::{assert_round_trip, fail_next_calls, round_trip_examples, spec};
 use serde_json::json;
 
 const API: Api = Api::IdentifyVideoident;
@@ -420,18 +418,7 @@ async fn vendor_errors_come_back_as_the_typed_envelope() {
     assert_eq!(error.typed().unwrap().messages.len(), 1);
 
     // 429: retried by the runtime as its policy allows, then typed.
-    sandbox
-        .control()
-        .faults()
-        .add(Fault {
-            api: Some(API),
-            kind: FaultKind::Status {
-                status: 429,
-                retry_after: None,
-            },
-            count: 10,
-        })
-        .unwrap();
+    fail_next_calls(&sandbox, API, 429, 10);
     let before = sandbox.journal(API).len();
     let error = client
         .get_all_webhooks()

@@ -6,10 +6,8 @@
 use idfy::types;
 use idverify_idfy_identification_v1 as idfy;
 use idverify_runtime::{ErrorKind, VendorErrorShape};
-use idverify_sandbox::{
-    Api, Fault, FaultKind, JournalEntry, Outcome, Sandbox, SandboxApi, SandboxHandle, persons,
-};
-use idverify_tests::{api_calls, body_text, round_trip_examples, token_requests};
+use idverify_sandbox::{Api, JournalEntry, Outcome, Sandbox, SandboxApi, SandboxHandle, persons};
+use idverify_tests::{api_calls, body_text, fail_next_calls, round_trip_examples, token_requests};
 use serde_json::json;
 
 const SANDBOX_API: Api = Api::IdfyIdentificationV1;
@@ -251,21 +249,6 @@ fn token_forms(sandbox: &SandboxHandle) -> Vec<String> {
         .iter()
         .map(body_text)
         .collect()
-}
-
-fn rejected_token(sandbox: &SandboxHandle) {
-    sandbox
-        .control()
-        .faults()
-        .add(Fault {
-            api: Some(SANDBOX_API),
-            kind: FaultKind::Status {
-                status: 401,
-                retry_after: None,
-            },
-            count: 1,
-        })
-        .unwrap();
 }
 
 #[tokio::test]
@@ -677,7 +660,7 @@ async fn vendor_errors_are_typed_and_a_revoked_token_is_replaced() {
         .await
         .expect("start")
         .into_inner();
-    rejected_token(&sandbox);
+    fail_next_calls(&sandbox, SANDBOX_API, 401, 1);
     let status = client
         .retrieve_session_status()
         .request_id(created.request_id.unwrap())
@@ -693,7 +676,7 @@ async fn vendor_errors_are_typed_and_a_revoked_token_is_replaced() {
     assert_eq!(statuses[statuses.len() - 2..], [401, 200]);
 
     // The next-page helper goes through the same replay.
-    rejected_token(&sandbox);
+    fail_next_calls(&sandbox, SANDBOX_API, 401, 1);
     client
         .list_log_entries_next_page(&api_path("/identification/log/filter/2023?skip=1"))
         .await

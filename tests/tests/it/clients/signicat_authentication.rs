@@ -8,9 +8,11 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use idverify_runtime::{ErrorKind, VendorErrorShape};
-use idverify_sandbox::{Api, Fault, FaultKind, Outcome, Sandbox, SandboxApi, persons};
+use idverify_sandbox::{Api, Outcome, Sandbox, SandboxApi, persons};
 use idverify_signicat_authentication as signicat;
-use idverify_tests::{LocalServer, api_calls, body_text, token_requests, workspace_root};
+use idverify_tests::{
+    LocalServer, api_calls, body_text, fail_next_calls, token_requests, workspace_root,
+};
 use serde_json::{Value, json};
 
 const API: Api = Api::SignicatAuthentication;
@@ -194,18 +196,7 @@ async fn a_rejected_token_is_refreshed_once_and_the_call_replayed() {
         .await
         .expect("first call");
     // The vendor rejects the token it issued.
-    sandbox
-        .control()
-        .faults()
-        .add(Fault {
-            api: Some(API),
-            kind: FaultKind::Status {
-                status: 401,
-                retry_after: None,
-            },
-            count: 1,
-        })
-        .unwrap();
+    fail_next_calls(&sandbox, API, 401, 1);
     let again = client
         .create_session()
         .body(body())
