@@ -67,6 +67,7 @@ async fn every_operation_against_the_vendor_wire_format() {
     assert_eq!(created.status(), 200);
     let created = created.into_inner();
     assert!(created.result);
+    assert!(created.messages.is_empty());
     let ident_id = created.ident_id.clone();
     assert_eq!(
         created.conference_url,

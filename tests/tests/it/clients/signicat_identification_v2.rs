@@ -502,6 +502,10 @@ async fn create_get_invalidate_list_and_configuration_calls() {
     assert_eq!(created.status, types::SessionStatus::Created);
     assert_eq!(created.flow, types::Flow::Headless);
     assert_eq!(created.url, None, "a headless session has no page");
+    assert!(
+        created.security_reference.is_some(),
+        "shown to the end user"
+    );
     assert!(!created.created.is_empty());
     let calls = api_calls::<idv2::Client>(&sandbox);
     let call = &calls[0];
