@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use idverify_sandbox::{Api, Fault, FaultKind, JournalEntry, SandboxApi, SandboxHandle};
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -36,6 +38,50 @@ impl Drop for LocalServer {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// The calls of `C`'s API a sandbox received, oldest first, without its token requests
+/// (Identify: logins), each path under the API's base URL (`/sessions/1`).
+pub fn api_calls<C: SandboxApi>(sandbox: &SandboxHandle) -> Vec<JournalEntry> {
+    sandbox
+        .journal(C::SANDBOX_API)
+        .into_iter()
+        .filter(|entry| entry.path != C::TOKEN_PATH)
+        .filter_map(|mut entry| {
+            entry.path = entry.path.strip_prefix(C::API_PATH)?.to_string();
+            Some(entry)
+        })
+        .collect()
+}
+
+/// The token requests (Identify: logins) `C`'s API received, oldest first.
+pub fn token_requests<C: SandboxApi>(sandbox: &SandboxHandle) -> Vec<JournalEntry> {
+    sandbox
+        .journal(C::SANDBOX_API)
+        .into_iter()
+        .filter(|entry| entry.path == C::TOKEN_PATH)
+        .collect()
+}
+
+/// Makes the next `count` calls of `api` answer `status` in the vendor's error shape (a
+/// 401 stands for a token the vendor revoked, a 429 for throttling).
+pub fn fail_next_calls(sandbox: &SandboxHandle, api: Api, status: u16, count: u32) {
+    sandbox
+        .faults()
+        .add(Fault {
+            api: Some(api),
+            kind: FaultKind::Status {
+                status,
+                retry_after: None,
+            },
+            count,
+        })
+        .expect("a valid fault");
+}
+
+/// A request body as text (a token request's form).
+pub fn body_text(entry: &JournalEntry) -> String {
+    String::from_utf8_lossy(&entry.body).into_owned()
 }
 
 /// Copies a directory tree (files and folders only), skipping `target`.

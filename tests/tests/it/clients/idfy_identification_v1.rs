@@ -1,25 +1,18 @@
 //! The generated Idfy Identification v1 client: every sample of the vendor's docs round
 //! trips, newer responses still decode, personal data stays out of `Debug`, and every
-//! operation (plus the `NextLink` helper) works against a local server that speaks the
-//! vendor's wire format, with the OAuth2 token endpoint.
+//! operation (plus the `NextLink` helper) works against the sandbox, with the OAuth2
+//! token endpoint; what the client sent is read from the sandbox's journal.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-
-use axum::Router;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use idfy::types;
 use idverify_idfy_identification_v1 as idfy;
-use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
-use idverify_tests::{LocalServer, round_trip_examples};
-use serde_json::{Value, json};
+use idverify_runtime::{ErrorKind, VendorErrorShape};
+use idverify_sandbox::{Api, JournalEntry, Outcome, Sandbox, SandboxApi, SandboxHandle, persons};
+use idverify_tests::{api_calls, body_text, fail_next_calls, round_trip_examples, token_requests};
+use serde_json::json;
+
+const SANDBOX_API: Api = Api::IdfyIdentificationV1;
 
 const API: &str = "idfy-identification-v1";
-const CLIENT_ID: &str = "t50406ae2701149be8d72063a4ac005d0";
-const CLIENT_SECRET: &str = "b3bf4003f34acc146a8270cb991fa2afc3be4a72df2aae0b5db3067120ec23a6";
 const REQUEST_ID: &str = "25191832985138881678wuuPNTgWL4Aq7R";
 
 #[test]
@@ -241,290 +234,27 @@ fn personal_data_is_redacted_from_debug_output() {
 // ---------------------------------------------------------------------------------
 // A local vendor.
 
-#[derive(Debug, Clone)]
-struct Call {
-    method: Method,
-    path: String,
-    query: Option<String>,
-    authorization: Option<String>,
-    content_type: Option<String>,
-    body: Option<Value>,
+/// `path` under the path of the API's base URL: a relative link as the vendor may write
+/// one.
+fn api_path(path: &str) -> String {
+    format!("{}{path}", idfy::Client::API_PATH)
 }
 
-#[derive(Default)]
-struct Vendor {
-    token_forms: Mutex<Vec<String>>,
-    /// Tokens issued so far; the last one is valid.
-    tokens: Mutex<Vec<String>>,
-    calls: Mutex<Vec<Call>>,
-    api_calls: AtomicUsize,
+fn last_call(sandbox: &SandboxHandle) -> JournalEntry {
+    api_calls::<idfy::Client>(sandbox).pop().expect("a call")
 }
 
-impl Vendor {
-    fn record(&self, method: Method, uri: &Uri, headers: &HeaderMap, body: Option<Value>) -> bool {
-        self.api_calls.fetch_add(1, Ordering::SeqCst);
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let authorization = header("authorization");
-        self.calls.lock().unwrap().push(Call {
-            method,
-            path: uri.path().to_string(),
-            query: uri.query().map(str::to_string),
-            authorization: authorization.clone(),
-            content_type: header("content-type"),
-            body,
-        });
-        let tokens = self.tokens.lock().unwrap();
-        tokens.last().map(|t| format!("Bearer {t}")) == authorization
-    }
-
-    fn last_call(&self) -> Call {
-        self.calls.lock().unwrap().last().cloned().unwrap()
-    }
-}
-
-/// A JSON answer with the vendor's standard response headers.
-fn answer(status: StatusCode, body: Option<Value>) -> Response {
-    let headers = [
-        ("RequestId", "req-8f3a"),
-        ("X-Idfy-Environment", "test"),
-        ("X-Idfy-AccountId", "00000000-0000-0000-0000-000000000001"),
-    ];
-    match body {
-        Some(body) => (
-            status,
-            headers,
-            [("content-type", "application/json; charset=utf-8")],
-            body.to_string(),
-        )
-            .into_response(),
-        None => (status, headers).into_response(),
-    }
-}
-
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    answer(
-        status,
-        Some(json!({ "NativeErrorCode": null, "ErrorCode": code, "ErrorMessage": message })),
-    )
-}
-
-fn unauthorized() -> Response {
-    error(StatusCode::UNAUTHORIZED, "unauthorized", "Not authorized")
-}
-
-fn log_item(id: &str, name: &str) -> Value {
-    json!({
-        "Id": id, "Name": name, "Status": "SUCCESS", "ClientIp": "192.168.1.1",
-        "UserAgent": "Mozilla/5.0", "IdentityProviderType": "NO_BANKID_WEB", "Language": "NO",
-        "Externalid": "order-42", "Timestamp": "2024-03-01T10:00:00.1234567Z", "iFrame": false,
-        "SocialSecurityNumber": true, "AccountId": "00000000-0000-0000-0000-000000000001"
-    })
-}
-
-fn vendor_routes(vendor: Arc<Vendor>) -> Router {
-    Router::new()
-        .route(
-            "/oauth/connect/token",
-            post(
-                |State(v): State<Arc<Vendor>>, headers: HeaderMap, body: String| async move {
-                    v.token_forms.lock().unwrap().push(body);
-                    let basic = headers
-                        .get("authorization")
-                        .and_then(|h| h.to_str().ok())
-                        .unwrap_or("");
-                    let expected = format!("Basic {}", base64(&format!("{CLIENT_ID}:{CLIENT_SECRET}")));
-                    if basic != expected {
-                        return (
-                            StatusCode::BAD_REQUEST,
-                            axum::Json(json!({ "error": "invalid_client" })),
-                        )
-                            .into_response();
-                    }
-                    let mut tokens = v.tokens.lock().unwrap();
-                    let token = format!("token-{}", tokens.len() + 1);
-                    tokens.push(token.clone());
-                    axum::Json(json!({ "access_token": token, "expires_in": 3600, "token_type": "Bearer" }))
-                        .into_response()
-                },
-            ),
-        )
-        .route(
-            "/identification/session",
-            post(
-                |State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
-                    if !v.record(Method::POST, &uri, &headers, Some(body.clone())) {
-                        return unauthorized();
-                    }
-                    if body.get("ReturnUrls").is_none() && body.get("iFrame").is_none() {
-                        return error(StatusCode::BAD_REQUEST, "missing_return_urls", "ReturnUrls is required");
-                    }
-                    answer(
-                        StatusCode::OK,
-                        Some(json!({ "Url": format!("https://id-test.idfy.io/start?sessionid={REQUEST_ID}"), "RequestId": REQUEST_ID })),
-                    )
-                },
-            )
-            .get(
-                |State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap, RawQuery(query): RawQuery| async move {
-                    if !v.record(Method::GET, &uri, &headers, None) {
-                        return unauthorized();
-                    }
-                    if query.as_deref().unwrap_or("").contains(&format!("requestId={REQUEST_ID}")) {
-                        answer(
-                            StatusCode::OK,
-                            Some(json!({
-                                "Name": "Wayne, Bruce Thomas", "FirstName": "Bruce", "MiddleName": "Thomas",
-                                "LastName": "Wayne", "DateOfBirth": "010740", "Status": "SUCCESS",
-                                "SocialSecurityNumber": "01074012345", "IdentityProviderUniqueId": "9875-4000-1-54321",
-                                "IdentityProvider": "NO_BANKID_WEB", "Error": null,
-                                "EnvironmentInfo": { "UserAgent": "Mozilla/5.0", "IPAddress": "198.51.100.23" },
-                                "MetaData": { "no.personal.info": "{}" },
-                                "RequestId": REQUEST_ID
-                            })),
-                        )
-                    } else {
-                        error(StatusCode::NOT_FOUND, "session_not_found", "Session not found")
-                    }
-                },
-            ),
-        )
-        .route(
-            "/identification/session/status",
-            get(|State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap| async move {
-                if !v.record(Method::GET, &uri, &headers, None) {
-                    return unauthorized();
-                }
-                answer(StatusCode::OK, Some(json!({ "Done": true })))
-            }),
-        )
-        .route(
-            "/identification/session/invalidate",
-            put(
-                |State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
-                    if !v.record(Method::PUT, &uri, &headers, Some(body)) {
-                        return unauthorized();
-                    }
-                    // The vendor's "nullable object": nothing in it.
-                    answer(StatusCode::OK, None)
-                },
-            ),
-        )
-        .route(
-            "/identification/log/requestId/{request_id}",
-            get(
-                |State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap, Path(id): Path<String>| async move {
-                    if !v.record(Method::GET, &uri, &headers, None) {
-                        return unauthorized();
-                    }
-                    answer(StatusCode::OK, Some(log_item(&id, "Bruce Wayne")))
-                },
-            ),
-        )
-        .route(
-            "/identification/log/filter/{year}",
-            get(
-                |State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap, Path(year): Path<i32>, RawQuery(query): RawQuery| async move {
-                    if !v.record(Method::GET, &uri, &headers, None) {
-                        return unauthorized();
-                    }
-                    let query = query.unwrap_or_default();
-                    if year < 2000 {
-                        return error(StatusCode::BAD_REQUEST, "invalid_year", "No logs before 2000");
-                    }
-                    if query.contains("skip=1") {
-                        // The last page: no NextLink.
-                        answer(StatusCode::OK, Some(json!({ "NextLink": null, "TotalLinks": 2, "List": [log_item("log-2", "Selina Kyle")] })))
-                    } else {
-                        // Absolute, on the API host (the Host header is the server's address).
-                        let host = headers.get("host").unwrap().to_str().unwrap();
-                        answer(
-                            StatusCode::OK,
-                            Some(json!({
-                                "NextLink": format!("http://{host}/identification/log/filter/{year}?month=3&skip=1"),
-                                "TotalLinks": 2,
-                                "List": [log_item("log-1", "Bruce Wayne")]
-                            })),
-                        )
-                    }
-                },
-            ),
-        )
-        .route(
-            "/identification/no/bankid/mobile",
-            post(
-                |State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
-                    if !v.record(Method::POST, &uri, &headers, Some(body.clone())) {
-                        return unauthorized();
-                    }
-                    if body["MobileNumber"] == "99887766" && body["DateOfBirth"] == "071283" {
-                        answer(StatusCode::OK, Some(json!({
-                            "RequestId": REQUEST_ID, "MerchantRef": "SNILL BANK", "Error": null,
-                            "OK": true, "InvalidMobileNumberOrDateOfBirth": false
-                        })))
-                    } else {
-                        answer(StatusCode::OK, Some(json!({
-                            "RequestId": null, "MerchantRef": null,
-                            "Error": { "NativeErrorCode": "C161", "ErrorCode": "invalid_input", "ErrorMessage": "No BankID on mobile" },
-                            "OK": false, "InvalidMobileNumberOrDateOfBirth": true
-                        })))
-                    }
-                },
-            ),
-        )
-        .with_state(vendor)
-}
-
-/// Standard base64 with padding (for the expected HTTP Basic header).
-fn base64(input: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let bytes = input.as_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn client(server: &LocalServer) -> idfy::Client {
-    idfy::Client::builder()
-        .base_url(server.base_url.clone())
-        .token_url(format!("{}/oauth/connect/token", server.base_url))
-        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET))
-        .build()
-        .expect("client")
-}
-
-#[test]
-fn base64_matches_the_known_value() {
-    assert_eq!(
-        base64("client-1:s3cr3t-client-secret"),
-        "Y2xpZW50LTE6czNjcjN0LWNsaWVudC1zZWNyZXQ="
-    );
-    assert_eq!(base64("ab"), "YWI=");
+fn token_forms(sandbox: &SandboxHandle) -> Vec<String> {
+    token_requests::<idfy::Client>(sandbox)
+        .iter()
+        .map(body_text)
+        .collect()
 }
 
 #[tokio::test]
 async fn a_redirect_identification_from_create_to_invalidate() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    let client = client(&server);
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<idfy::Client>().expect("client");
 
     // Create.
     let created = client
@@ -545,18 +275,22 @@ async fn a_redirect_identification_from_create_to_invalidate() {
         .await
         .expect("create");
     assert_eq!(created.status(), 200);
-    assert_eq!(created.headers()["RequestId"], "req-8f3a");
+    assert!(created.headers().contains_key("RequestId"));
     assert_eq!(created.headers()["X-Idfy-Environment"], "test");
-    let call = vendor.last_call();
+    let call = last_call(&sandbox);
     assert_eq!(
-        (call.method, call.path.as_str()),
-        (Method::POST, "/identification/session")
+        (call.method.as_str(), call.path.as_str()),
+        ("POST", "/identification/session")
     );
-    assert_eq!(call.authorization.as_deref(), Some("Bearer token-1"));
-    assert!(call.content_type.unwrap().starts_with("application/json"));
+    assert_eq!(call.header("authorization"), Some("Bearer [redacted]"));
+    assert!(
+        call.header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
     // PascalCase on the wire; absent options are not sent.
     assert_eq!(
-        call.body.unwrap(),
+        call.json().unwrap(),
         json!({
             "IdentityProvider": "NO_BANKID_WEB",
             "Language": "NO",
@@ -570,78 +304,76 @@ async fn a_redirect_identification_from_create_to_invalidate() {
         })
     );
     let created = created.into_inner();
-    assert_eq!(created.request_id.as_deref(), Some(REQUEST_ID));
-    assert!(created.url.unwrap().ends_with(REQUEST_ID));
+    let request_id = created.request_id.clone().expect("a request id");
+    assert!(created.url.unwrap().ends_with(&request_id));
+
+    let person = persons::OLA;
+    sandbox
+        .control()
+        .complete(SANDBOX_API, &request_id, &person, Outcome::Success)
+        .expect("complete");
 
     // Status.
     let status = client
         .retrieve_session_status()
-        .request_id(REQUEST_ID)
+        .request_id(&request_id)
         .send()
         .await
         .expect("status");
     assert_eq!(status.done, Some(true));
-    let call = vendor.last_call();
+    let call = last_call(&sandbox);
     assert_eq!(call.path, "/identification/session/status");
     assert_eq!(
         call.query.as_deref(),
-        Some(&*format!("requestId={REQUEST_ID}"))
+        Some(&*format!("requestId={request_id}"))
     );
 
     // Retrieve, with metadata.
     let session = client
         .retrieve_session()
-        .request_id(REQUEST_ID)
+        .request_id(&request_id)
         .meta_data(true)
         .send()
         .await
         .expect("retrieve")
         .into_inner();
-    let call = vendor.last_call();
+    let call = last_call(&sandbox);
     assert_eq!(call.path, "/identification/session");
     let query = call.query.unwrap();
     assert!(query.contains("metaData=true"), "{query}");
     assert!(
-        query.contains(&format!("requestId={REQUEST_ID}")),
+        query.contains(&format!("requestId={request_id}")),
         "{query}"
     );
     assert_eq!(session.status, Some(types::Status::Success));
     assert_eq!(
         session.social_security_number.as_deref(),
-        Some("01074012345")
+        Some(person.national_id)
     );
-    assert_eq!(session.date_of_birth.as_deref(), Some("010740"));
+    assert_eq!(session.date_of_birth.as_deref(), Some("010180"));
     assert_eq!(session.error, None);
-    assert_eq!(
-        session
-            .meta_data
-            .as_ref()
-            .unwrap()
-            .get("no.personal.info")
-            .map(String::as_str),
-        Some("{}")
-    );
+    assert!(session.meta_data.is_some());
 
     // Invalidate: PUT with the request id in the body, nothing in the answer.
     let invalidated = client
         .invalidate_session()
         .body(types::InvalidateIdentificationRequest {
-            request_id: REQUEST_ID.into(),
+            request_id: request_id.clone(),
         })
         .send()
         .await
         .expect("invalidate");
     assert_eq!(invalidated.status(), 200);
-    let call = vendor.last_call();
+    let call = last_call(&sandbox);
     assert_eq!(
-        (call.method, call.path.as_str()),
-        (Method::PUT, "/identification/session/invalidate")
+        (call.method.as_str(), call.path.as_str()),
+        ("PUT", "/identification/session/invalidate")
     );
     assert_eq!(call.query, None);
-    assert_eq!(call.body.unwrap(), json!({ "RequestId": REQUEST_ID }));
+    assert_eq!(call.json().unwrap(), json!({ "RequestId": request_id }));
 
     // One token, asked for with the `identify` scope, served all calls.
-    let forms = vendor.token_forms.lock().unwrap().clone();
+    let forms = token_forms(&sandbox);
     assert_eq!(forms.len(), 1);
     assert!(
         forms[0].contains("grant_type=client_credentials"),
@@ -652,11 +384,9 @@ async fn a_redirect_identification_from_create_to_invalidate() {
 
     let debug = format!("{session:?} {client:?}");
     for secret in [
-        "01074012345",
-        "Wayne",
-        "198.51.100.23",
-        CLIENT_SECRET,
-        "token-1",
+        person.national_id,
+        person.last_name,
+        sandbox.endpoint::<idfy::Client>().client.secret,
     ] {
         assert!(!debug.contains(secret), "`{secret}` in {debug}");
     }
@@ -664,16 +394,15 @@ async fn a_redirect_identification_from_create_to_invalidate() {
 
 #[tokio::test]
 async fn headless_bankid_on_mobile() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    let client = client(&server);
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<idfy::Client>().expect("client");
 
     let started = client
         .create_bank_id_mobile_session()
         .body(
             types::CreateBankIdMobileRequest::builder()
-                .mobile_number("99887766")
-                .date_of_birth("071283")
+                .mobile_number("00000001")
+                .date_of_birth("010180")
                 .get_social_security_number(Some(true))
                 .external_reference(Some("123456789".to_string())),
         )
@@ -681,18 +410,18 @@ async fn headless_bankid_on_mobile() {
         .await
         .expect("start")
         .into_inner();
-    let call = vendor.last_call();
+    let call = last_call(&sandbox);
     assert_eq!(
-        (call.method, call.path.as_str()),
-        (Method::POST, "/identification/no/bankid/mobile")
+        (call.method.as_str(), call.path.as_str()),
+        ("POST", "/identification/no/bankid/mobile")
     );
     assert_eq!(
-        call.body.unwrap(),
-        json!({ "MobileNumber": "99887766", "DateOfBirth": "071283", "GetSocialSecurityNumber": true, "ExternalReference": "123456789" })
+        call.json().unwrap(),
+        json!({ "MobileNumber": "00000001", "DateOfBirth": "010180", "GetSocialSecurityNumber": true, "ExternalReference": "123456789" })
     );
     assert_eq!(started.ok, Some(true));
-    assert_eq!(started.merchant_ref.as_deref(), Some("SNILL BANK"));
-    assert_eq!(started.request_id.as_deref(), Some(REQUEST_ID));
+    assert!(started.merchant_ref.is_some());
+    assert!(started.request_id.is_some());
     assert_eq!(started.invalid_mobile_number_or_date_of_birth, Some(false));
 
     let rejected = client
@@ -714,75 +443,114 @@ async fn headless_bankid_on_mobile() {
     );
 
     // Both required fields are checked before anything is sent.
-    let calls = vendor.api_calls.load(Ordering::SeqCst);
+    let calls = sandbox.journal(SANDBOX_API).len();
     let missing = client
         .create_bank_id_mobile_session()
-        .body(types::CreateBankIdMobileRequest::builder().mobile_number("99887766"))
+        .body(types::CreateBankIdMobileRequest::builder().mobile_number("00000001"))
         .send()
         .await;
     assert_eq!(
         missing.expect_err("DateOfBirth is required").kind(),
         ErrorKind::InvalidRequest
     );
-    assert_eq!(vendor.api_calls.load(Ordering::SeqCst), calls);
+    assert_eq!(sandbox.journal(SANDBOX_API).len(), calls);
 }
 
 #[tokio::test]
 async fn logs_by_request_id_and_by_filter_following_next_link() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    let client = client(&server);
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<idfy::Client>().expect("client");
+    // Two completed identifications of the same person: two log entries.
+    let mut ids = Vec::new();
+    for reference in ["order-42", "order-43"] {
+        let created = client
+            .create_session()
+            .body(
+                types::CreateIdentificationRequest::builder()
+                    .identity_provider(Some(types::IdentityProvider::NoBankidWeb))
+                    .external_reference(Some(reference.to_string()))
+                    .return_urls(Some(types::ReturnUrls {
+                        error: "https://shop.example/error".into(),
+                        abort: "https://shop.example/abort".into(),
+                        success: "https://shop.example/ok".into(),
+                    })),
+            )
+            .send()
+            .await
+            .expect("create")
+            .into_inner();
+        let id = created.request_id.unwrap();
+        sandbox
+            .control()
+            .complete(SANDBOX_API, &id, &persons::OLA, Outcome::Success)
+            .expect("complete");
+        ids.push(id);
+    }
+    let year: i32 = idverify_sandbox::clock::rfc3339(sandbox.control().now())[..4]
+        .parse()
+        .expect("a year");
 
     let entry = client
         .retrieve_log_entry()
-        .request_id("log-7")
+        .request_id(&ids[0])
         .send()
         .await
         .expect("log entry")
         .into_inner();
     assert_eq!(
-        vendor.last_call().path,
-        "/identification/log/requestId/log-7"
+        last_call(&sandbox).path,
+        format!("/identification/log/requestId/{}", ids[0])
     );
-    assert_eq!(entry.id.as_deref(), Some("log-7"));
+    assert_eq!(entry.id.as_deref(), Some(ids[0].as_str()));
     assert_eq!(
         entry.identity_provider_type,
         Some(types::IdentityProvider::NoBankidWeb)
     );
-    assert_eq!(entry.social_security_number, Some(true));
 
     let first = client
         .list_log_entries()
-        .year(2024)
-        .month(3)
-        .day(1)
+        .year(year)
         .status(types::Status::Success)
         .identity_provider_type(types::IdentityProvider::NoBankidWeb)
-        .external_id("order-42")
-        .name("Bruce Wayne")
         .skip(0)
         .page_size(1)
         .send()
         .await
         .expect("first page")
         .into_inner();
-    let call = vendor.last_call();
-    assert_eq!(call.path, "/identification/log/filter/2024");
+    let call = last_call(&sandbox);
+    assert_eq!(call.path, format!("/identification/log/filter/{year}"));
     let query = call.query.unwrap();
     for pair in [
-        "month=3",
-        "day=1",
         "status=SUCCESS",
         "identityProviderType=NO_BANKID_WEB",
-        "externalId=order-42",
-        "name=Bruce+Wayne",
         "skip=0",
         "pageSize=1",
     ] {
         assert!(query.split('&').any(|p| p == pair), "{pair} not in {query}");
     }
+    let filtered = client
+        .list_log_entries()
+        .year(year)
+        .month(1)
+        .day(1)
+        .external_id("order-42")
+        .name("Ola Testmann")
+        .send()
+        .await;
+    let call = last_call(&sandbox);
+    assert!(filtered.is_ok(), "{filtered:?}");
+    let query = call.query.unwrap();
+    for pair in [
+        "month=1",
+        "day=1",
+        "externalId=order-42",
+        "name=Ola+Testmann",
+    ] {
+        assert!(query.split('&').any(|p| p == pair), "{pair} not in {query}");
+    }
     assert_eq!(first.total_links, Some(2));
-    assert_eq!(first.list.as_ref().unwrap()[0].id.as_deref(), Some("log-1"));
+    assert_eq!(first.list.as_ref().unwrap().len(), 1);
     assert_eq!(first.next_skip(), Some(1));
 
     let next_link = first.next_link.clone().expect("a next page");
@@ -791,29 +559,35 @@ async fn logs_by_request_id_and_by_filter_following_next_link() {
         .await
         .expect("second page");
     assert_eq!(second.status(), 200);
-    assert_eq!(second.headers()["RequestId"], "req-8f3a");
-    let call = vendor.last_call();
-    assert_eq!(call.path, "/identification/log/filter/2024");
-    assert_eq!(call.query.as_deref(), Some("month=3&skip=1"));
-    assert_eq!(call.authorization.as_deref(), Some("Bearer token-1"));
+    assert!(second.headers().contains_key("RequestId"));
+    let call = last_call(&sandbox);
+    assert_eq!(call.path, format!("/identification/log/filter/{year}"));
+    assert!(
+        call.query.as_deref().unwrap().contains("skip=1"),
+        "{:?}",
+        call.query
+    );
+    assert_eq!(call.header("authorization"), Some("Bearer [redacted]"));
     let second = second.into_inner();
-    assert_eq!(
-        second.list.as_ref().unwrap()[0].id.as_deref(),
-        Some("log-2")
+    assert_eq!(second.list.as_ref().unwrap().len(), 1);
+    assert_ne!(
+        second.list.as_ref().unwrap()[0].id,
+        first.list.as_ref().unwrap()[0].id
     );
     assert_eq!(second.next_link, None);
     assert_eq!(second.next_skip(), None);
 
     // A relative link is resolved against the base URL.
     client
-        .list_log_entries_next_page("/identification/log/filter/2024?skip=1")
+        .list_log_entries_next_page(&api_path(&format!(
+            "/identification/log/filter/{year}?skip=1"
+        )))
         .await
         .expect("relative link");
-    assert_eq!(vendor.last_call().query.as_deref(), Some("skip=1"));
+    assert_eq!(last_call(&sandbox).query.as_deref(), Some("skip=1"));
 
     // A link to another host is refused before anything (the token) is sent.
-    let calls = vendor.api_calls.load(Ordering::SeqCst);
-    let tokens = vendor.token_forms.lock().unwrap().len();
+    let calls = sandbox.journal(SANDBOX_API).len();
     let foreign = client
         .list_log_entries_next_page(
             "https://id.signere.no/history/1dd0f6f9/filter?year=2017&name=Selina%20Kyle&skip=1",
@@ -825,21 +599,21 @@ async fn logs_by_request_id_and_by_filter_following_next_link() {
     assert!(message.contains("list_log_entries_next_page"), "{message}");
     assert!(message.contains("https://id.signere.no"), "{message}");
     assert!(!message.contains("Selina"), "{message}");
-    assert_eq!(vendor.api_calls.load(Ordering::SeqCst), calls);
-    assert_eq!(vendor.token_forms.lock().unwrap().len(), tokens);
+    assert_eq!(sandbox.journal(SANDBOX_API).len(), calls);
 
     // The debug output of a page holds no names or IP addresses.
+    // (The page's NextLink names the sandbox's own address, the same as the IP.)
     let debug = format!("{first:?} {entry:?}");
-    for personal in ["Bruce Wayne", "192.168.1.1"] {
-        assert!(!debug.contains(personal), "`{personal}` in {debug}");
-    }
+    assert!(!debug.contains(persons::OLA.last_name), "{debug}");
+    let debug = format!("{:?} {entry:?}", first.list);
+    let ip = entry.client_ip.clone().expect("an IP address");
+    assert!(!debug.contains(&ip), "`{ip}` in {debug}");
 }
 
 #[tokio::test]
 async fn vendor_errors_are_typed_and_a_revoked_token_is_replaced() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    let client = client(&server);
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<idfy::Client>().expect("client");
 
     let error = client
         .retrieve_session()
@@ -849,13 +623,13 @@ async fn vendor_errors_are_typed_and_a_revoked_token_is_replaced() {
         .expect_err("unknown session");
     assert_eq!(error.kind(), ErrorKind::Vendor);
     assert_eq!(error.status().unwrap(), 404);
-    assert_eq!(error.headers()["RequestId"], "req-8f3a");
+    let request_id = error.headers()["RequestId"].to_str().unwrap().to_string();
     // The vendor's `RequestId` header is the error's request id, shown in Display.
-    assert_eq!(error.request_id().as_deref(), Some("req-8f3a"));
-    assert!(error.to_string().contains("req-8f3a"), "{error}");
+    assert_eq!(error.request_id().as_deref(), Some(request_id.as_str()));
+    assert!(error.to_string().contains(&request_id), "{error}");
     let body = error.typed().expect("the vendor's error body");
     assert_eq!(body.error_code.as_deref(), Some("session_not_found"));
-    assert_eq!(body.error_message.as_deref(), Some("Session not found"));
+    assert!(body.error_message.is_some());
     assert_eq!(body.native_error_code, None);
     let vendor_error = error.vendor().unwrap();
     assert_eq!(vendor_error.shape, VendorErrorShape::Idfy);
@@ -863,7 +637,7 @@ async fn vendor_errors_are_typed_and_a_revoked_token_is_replaced() {
 
     // The next-page helper types the log filter's documented errors the same way.
     let error = client
-        .list_log_entries_next_page("/identification/log/filter/1999")
+        .list_log_entries_next_page(&api_path("/identification/log/filter/0"))
         .await
         .expect_err("documented error status");
     assert_eq!(error.kind(), ErrorKind::Vendor);
@@ -871,31 +645,43 @@ async fn vendor_errors_are_typed_and_a_revoked_token_is_replaced() {
     assert_eq!(error.operation(), "list_log_entries_next_page");
     assert_eq!(
         error.typed().unwrap().error_code.as_deref(),
-        Some("invalid_year")
+        Some("invalid_request")
     );
 
-    // The vendor revokes the token: the next call gets a new one and is replayed once.
-    vendor.tokens.lock().unwrap().push("rotated".into());
+    // The vendor rejects the token: the next call gets a new one and is replayed once.
+    let created = client
+        .create_bank_id_mobile_session()
+        .body(
+            types::CreateBankIdMobileRequest::builder()
+                .mobile_number("00000001")
+                .date_of_birth("010180"),
+        )
+        .send()
+        .await
+        .expect("start")
+        .into_inner();
+    fail_next_calls(&sandbox, SANDBOX_API, 401, 1);
     let status = client
         .retrieve_session_status()
-        .request_id(REQUEST_ID)
+        .request_id(created.request_id.unwrap())
         .send()
         .await
         .expect("replayed after 401");
-    assert_eq!(status.done, Some(true));
-    assert_eq!(vendor.token_forms.lock().unwrap().len(), 2);
-    assert_eq!(
-        vendor.last_call().authorization.as_deref(),
-        Some("Bearer token-3")
-    );
+    assert_eq!(status.done, Some(false));
+    assert_eq!(token_forms(&sandbox).len(), 2);
+    let statuses: Vec<u16> = api_calls::<idfy::Client>(&sandbox)
+        .iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(statuses[statuses.len() - 2..], [401, 200]);
 
     // The next-page helper goes through the same replay.
-    vendor.tokens.lock().unwrap().push("rotated-again".into());
+    fail_next_calls(&sandbox, SANDBOX_API, 401, 1);
     client
-        .list_log_entries_next_page("/identification/log/filter/2023?skip=1")
+        .list_log_entries_next_page(&api_path("/identification/log/filter/2023?skip=1"))
         .await
         .expect("helper replayed after 401");
-    assert_eq!(vendor.token_forms.lock().unwrap().len(), 3);
+    assert_eq!(token_forms(&sandbox).len(), 3);
 }
 
 #[test]

@@ -1,88 +1,19 @@
-//! The generated IDnow platform client against a local server that speaks the vendor's
-//! wire format (OIDC token endpoint, flows, sessions, data blocks, files with their
-//! 302 to a presigned URL), the spec's examples, and the hand-written helpers.
-
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+//! The generated IDnow platform client against the sandbox (OIDC token endpoint, flows,
+//! sessions, data blocks, files with their 302 to a presigned URL; what the client sent
+//! read from the sandbox's journal), data blocks of kinds the sandbox does not make, the
+//! spec's examples, and the hand-written helpers.
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use idverify_idnow_platform::{self as idnow, TypedDatablock, types};
-use idverify_runtime::{ClientBuilder, Credentials, ErrorKind};
-use idverify_tests::{LocalServer, round_trip_examples, without_nulls};
+use idverify_runtime::ErrorKind;
+use idverify_sandbox::{Api, Outcome, Person, Sandbox, SandboxApi, SandboxHandle, persons};
+use idverify_tests::{
+    LocalServer, api_calls, body_text, round_trip_examples, token_requests, without_nulls,
+};
 use serde_json::{Value, json};
 
-const CLIENT_ID: &str = "client-7";
-const CLIENT_SECRET: &str = "idnow-s3cr3t";
-const PDF: &[u8] = b"%PDF-1.7 the verification report";
-
-/// One request the vendor received.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: &'static str,
-    uri: String,
-    authorization: Option<String>,
-    content_type: Option<String>,
-    user_agent: Option<String>,
-    body: String,
-}
-
-#[derive(Default)]
-struct Vendor {
-    token_requests: AtomicUsize,
-    token_forms: Mutex<Vec<String>>,
-    seen: Mutex<Vec<Seen>>,
-    base_url: Mutex<String>,
-}
-
-impl Vendor {
-    fn record(&self, method: &'static str, uri: &Uri, headers: &HeaderMap, body: &str) {
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        self.seen.lock().unwrap().push(Seen {
-            method,
-            uri: uri.to_string(),
-            authorization: header("authorization"),
-            content_type: header("content-type"),
-            user_agent: header("user-agent"),
-            body: body.to_string(),
-        });
-    }
-
-    fn seen(&self, method: &str, path_prefix: &str) -> Vec<Seen> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|s| s.method == method && s.uri.starts_with(path_prefix))
-            .cloned()
-            .collect()
-    }
-}
-
-fn authorized(headers: &HeaderMap) -> bool {
-    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some("Bearer at-1")
-}
-
-fn error(status: StatusCode, message: &str) -> axum::response::Response {
-    (
-        status,
-        axum::Json(json!({
-            "statusCode": status.as_u16(),
-            "error": status.canonical_reason(),
-            "message": message,
-            "requestId": "req-42"
-        })),
-    )
-        .into_response()
-}
+const API: Api = Api::IdnowPlatform;
 
 /// The personal data the vendor's data blocks carry in these tests.
 const GIVEN_NAME: &str = "Erika";
@@ -163,169 +94,44 @@ fn datablocks_body() -> Value {
     })
 }
 
-fn vendor_routes(vendor: Arc<Vendor>) -> Router {
-    Router::new()
-        .route(
-            "/oidc/token",
-            post(|State(v): State<Arc<Vendor>>, headers: HeaderMap, body: String| async move {
-                v.token_requests.fetch_add(1, Ordering::SeqCst);
-                v.token_forms.lock().unwrap().push(body.clone());
-                let basic = headers.get("authorization").and_then(|h| h.to_str().ok()).unwrap_or("");
-                // base64("client-7:idnow-s3cr3t")
-                let form_ok = body.contains("client_id=client-7") && body.contains("client_secret=idnow-s3cr3t");
-                if basic != "Basic Y2xpZW50LTc6aWRub3ctczNjcjN0" && !form_ok {
-                    return (StatusCode::UNAUTHORIZED, axum::Json(json!({ "error": "invalid_client" }))).into_response();
-                }
-                axum::Json(json!({ "access_token": "at-1", "expires_in": 86400, "token_type": "Bearer" })).into_response()
-            }),
-        )
-        .route(
-            "/api/v1/flows/{seg}",
-            get(|State(v): State<Arc<Vendor>>, Path(environment): Path<String>, uri: Uri, headers: HeaderMap| async move {
-                v.record("GET", &uri, &headers, "");
-                if !authorized(&headers) {
-                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
-                }
-                let size: u64 = uri
-                    .query()
-                    .unwrap_or("")
-                    .split('&')
-                    .find_map(|kv| kv.strip_prefix("size="))
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(20);
-                axum::Json(json!({
-                    "content": [
-                        { "id": "flow-1", "name": "Document-based IDV", "description": "Checks ID documents", "version": 3, "environment": environment },
-                        { "id": "flow-2", "name": "Draft", "environment": environment }
-                    ],
-                    "page": { "size": size, "number": 2, "totalElements": 12, "totalPages": 6 }
-                }))
-                .into_response()
-            }),
-        )
-        .route(
-            "/api/v1/flows/{seg}/{environment}/sessions",
-            post(|State(v): State<Arc<Vendor>>, Path((flow_id, environment)): Path<(String, String)>, uri: Uri, headers: HeaderMap, body: String| async move {
-                v.record("POST", &uri, &headers, &body);
-                if !authorized(&headers) {
-                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
-                }
-                if flow_id != "flow-1" {
-                    return error(StatusCode::NOT_FOUND, "Flow not found");
-                }
-                (
-                    StatusCode::CREATED,
-                    axum::Json(json!({
-                        "flowId": flow_id,
-                        "flowVersion": 3,
-                        "environment": environment,
-                        "sessionContext": {
-                            "sessionId": "sess-1",
-                            "sessionStatus": "CREATED",
-                            "createdAt": "2026-02-26T22:27:53Z",
-                            "expiresAt": "2026-02-27T22:27:53Z"
-                        },
-                        "playerUrl": format!("https://player.eu.platform.idnow.io/?token={PLAYER_TOKEN}"),
-                        "sdkToken": SDK_TOKEN
-                    })),
-                )
-                    .into_response()
-            }),
-        )
-        .route(
-            "/api/v1/{environment}/sessions/{session_id}",
-            get(|State(v): State<Arc<Vendor>>, Path((environment, session_id)): Path<(String, String)>, uri: Uri, headers: HeaderMap| async move {
-                v.record("GET", &uri, &headers, "");
-                if !authorized(&headers) {
-                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
-                }
-                if session_id != "sess-1" {
-                    return error(StatusCode::NOT_FOUND, "Session not found");
-                }
-                axum::Json(json!({
-                    "sessionId": session_id,
-                    "sessionStatus": "COMPLETED",
-                    "flowId": "flow-1",
-                    "flowVersion": 3,
-                    "environment": environment,
-                    "subjectId": SUBJECT_ID,
-                    "outcome": "accepted",
-                    "createdAt": "2026-02-26T22:27:53.000Z",
-                    "startedAt": "2026-02-26T22:27:54.000Z",
-                    "updatedAt": "2026-02-26T22:32:55.000Z",
-                    "completedAt": "2026-02-26T22:32:55.000Z",
-                    "expiresAt": null,
-                    "lastStep": { "stepId": "END-ACCEPT", "stepDescription": "Accept", "verdict": "accepted" },
-                    "redirectUrl": "https://example.com/done",
-                    "state": STATE
-                }))
-                .into_response()
-            }),
-        )
-        .route(
-            "/api/v1/{environment}/sessions/{session_id}/datablocks",
-            get(|State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap| async move {
-                v.record("GET", &uri, &headers, "");
-                if !authorized(&headers) {
-                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
-                }
-                axum::Json(datablocks_body()).into_response()
-            }),
-        )
-        .route(
-            "/api/v1/{environment}/files/{vault_entry_id}",
-            get(|State(v): State<Arc<Vendor>>, Path((_environment, id)): Path<(String, String)>, uri: Uri, headers: HeaderMap| async move {
-                v.record("GET", &uri, &headers, "");
-                if !authorized(&headers) {
-                    return error(StatusCode::UNAUTHORIZED, "Unauthorized");
-                }
-                if id != "48b99c09-8747-4ef0-9692-6bd24c089c72" {
-                    return error(StatusCode::NOT_FOUND, "File not found");
-                }
-                let base = v.base_url.lock().unwrap().clone();
-                (
-                    StatusCode::FOUND,
-                    [("location", format!("{base}/presigned/{id}?X-Amz-Expires=3600&X-Amz-Signature=abc123"))],
-                    // A body the client must not hand out as the URL or the file.
-                    "redirecting",
-                )
-                    .into_response()
-            }),
-        )
-        .route(
-            "/presigned/{id}",
-            get(|State(v): State<Arc<Vendor>>, uri: Uri, headers: HeaderMap| async move {
-                v.record("GET", &uri, &headers, "");
-                if !uri.query().is_some_and(|q| q.contains("X-Amz-Signature=abc123")) {
-                    return (StatusCode::FORBIDDEN, "bad signature").into_response();
-                }
-                (
-                    [("content-type", "application/pdf"), ("content-disposition", "attachment; filename=\"report.pdf\"")],
-                    PDF,
-                )
-                    .into_response()
-            }),
-        )
-        .with_state(vendor)
-}
-
-async fn start() -> (Arc<Vendor>, LocalServer, idnow::Client) {
-    start_with(|builder| builder).await
-}
-
-/// The vendor and a client of it, with `configure` applied to the client's builder.
-async fn start_with(
-    configure: impl FnOnce(ClientBuilder<idnow::Client>) -> ClientBuilder<idnow::Client>,
-) -> (Arc<Vendor>, LocalServer, idnow::Client) {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    *vendor.base_url.lock().unwrap() = server.base_url.clone();
-    let builder = idnow::Client::builder()
-        .base_url(format!("{}/api/v1", server.base_url))
-        .token_url(format!("{}/oidc/token", server.base_url))
-        .credentials(Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET));
-    let client = configure(builder).build().expect("client");
-    (vendor, server, client)
+/// A session of the document flow completed as `person`: its id and its report's vault
+/// entry id.
+async fn completed_document_session(
+    sandbox: &SandboxHandle,
+    client: &idnow::Client,
+    person: &Person,
+) -> (String, String) {
+    let created = client
+        .create_session()
+        .flow_id("sandbox-document-identity")
+        .environment(types::Environment::Live)
+        .body(types::CreateSessionRequest::builder())
+        .send()
+        .await
+        .expect("create")
+        .into_inner();
+    let id = created.session_context.session_id;
+    sandbox
+        .control()
+        .complete(API, &id, person, Outcome::Success)
+        .expect("complete");
+    let blocks = client
+        .get_datablocks()
+        .environment(types::Environment::Live)
+        .session_id(&id)
+        .send()
+        .await
+        .expect("datablocks")
+        .into_inner();
+    let report = blocks
+        .data_blocks
+        .iter()
+        .find_map(|b| match b.typed() {
+            Ok(TypedDatablock::DocumentVerification(v)) => v.report,
+            _ => None,
+        })
+        .expect("a report in the vault");
+    (id, report.id)
 }
 
 async fn collect(stream: idnow::ResponseValue<idnow::ByteStream>) -> Vec<u8> {
@@ -338,39 +144,39 @@ async fn collect(stream: idnow::ResponseValue<idnow::ByteStream>) -> Vec<u8> {
 
 #[tokio::test]
 async fn list_flows_create_session_and_poll_it() {
-    let (vendor, _server, client) = start().await;
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<idnow::Client>().expect("client");
 
     let flows = client
         .list_flows()
-        .environment(types::Environment::Staging)
+        .environment(types::Environment::Live)
         .page(2)
-        .size(5)
+        .size(1)
         .send()
         .await
         .expect("list flows")
         .into_inner();
-    assert_eq!(flows.content.len(), 2);
-    assert_eq!(flows.content[0].id, "flow-1");
-    assert_eq!(flows.content[0].version, Some(3));
-    assert_eq!(flows.content[1].version, None);
-    assert_eq!(
-        flows.content[0].environment,
-        Some(types::Environment::Staging)
-    );
+    assert_eq!(flows.content.len(), 1);
+    assert_eq!(flows.content[0].id, "sandbox-document-identity");
+    assert_eq!(flows.content[0].version, Some(2));
+    assert_eq!(flows.content[0].environment, Some(types::Environment::Live));
     let page = flows.page.expect("page");
     assert_eq!(
         (page.size, page.number, page.total_pages),
-        (Some(5), Some(2), Some(6))
+        (Some(1), Some(2), Some(2))
     );
-    let listed = vendor.seen("GET", "/api/v1/flows/");
+    let listed = api_calls::<idnow::Client>(&sandbox);
     assert_eq!(listed.len(), 1);
-    assert!(
-        listed[0].uri == "/api/v1/flows/staging?page=2&size=5"
-            || listed[0].uri == "/api/v1/flows/staging?size=5&page=2",
-        "{}",
-        listed[0].uri
+    assert_eq!(
+        (listed[0].method.as_str(), listed[0].path.as_str()),
+        ("GET", "/flows/live")
     );
-    assert_eq!(listed[0].authorization.as_deref(), Some("Bearer at-1"));
+    let query = listed[0].query.as_deref().unwrap_or_default();
+    assert!(
+        query == "page=2&size=1" || query == "size=1&page=2",
+        "{query}"
+    );
+    assert_eq!(listed[0].header("authorization"), Some("Bearer [redacted]"));
 
     let identity = types::BasicIdentity::builder()
         .given_name(Some(GIVEN_NAME.to_string()))
@@ -392,7 +198,7 @@ async fn list_flows_create_session_and_poll_it() {
         .extra(extra);
     let created = client
         .create_session()
-        .flow_id("flow-1")
+        .flow_id("sandbox-basic-identity")
         .environment(types::Environment::Live)
         .body(
             types::CreateSessionRequest::builder()
@@ -404,26 +210,28 @@ async fn list_flows_create_session_and_poll_it() {
         .send()
         .await
         .expect("create session");
-    assert_eq!(created.status(), 201);
+    assert!(created.status().is_success(), "{}", created.status());
     let created = created.into_inner();
-    assert_eq!(created.flow_id, "flow-1");
+    assert_eq!(created.flow_id, "sandbox-basic-identity");
     assert_eq!(created.environment, Some(types::Environment::Live));
-    assert_eq!(created.session_context.session_id, "sess-1");
     assert_eq!(
         created.session_context.session_status,
         types::SessionStatus::Created
     );
-    assert!(created.player_url.ends_with(PLAYER_TOKEN));
-    assert_eq!(created.sdk_token.as_deref(), Some(SDK_TOKEN));
+    let id = created.session_context.session_id.clone();
+    assert!(created.player_url.ends_with(&id), "{}", created.player_url);
+    assert!(created.sdk_token.is_some());
 
-    let posted = vendor.seen("POST", "/api/v1/flows/");
-    assert_eq!(posted.len(), 1);
-    assert_eq!(posted[0].uri, "/api/v1/flows/flow-1/live/sessions");
-    assert_eq!(posted[0].authorization.as_deref(), Some("Bearer at-1"));
-    assert_eq!(posted[0].content_type.as_deref(), Some("application/json"));
-    let body: Value = serde_json::from_str(&posted[0].body).unwrap();
+    let posted = api_calls::<idnow::Client>(&sandbox);
+    let posted = &posted[1];
     assert_eq!(
-        body,
+        (posted.method.as_str(), posted.path.as_str()),
+        ("POST", "/flows/sandbox-basic-identity/live/sessions")
+    );
+    assert_eq!(posted.header("authorization"), Some("Bearer [redacted]"));
+    assert_eq!(posted.header("content-type"), Some("application/json"));
+    assert_eq!(
+        posted.json().unwrap(),
         json!({
             "input": { "basicIdentity": { "givenName": GIVEN_NAME, "familyName": FAMILY_NAME, "birthDate": BIRTH_DATE } },
             "metadata": { "subjectId": SUBJECT_ID, "locale": "de-DE", "channel": "web" },
@@ -432,10 +240,14 @@ async fn list_flows_create_session_and_poll_it() {
         })
     );
 
+    sandbox
+        .control()
+        .complete(API, &id, &persons::OLA, Outcome::Success)
+        .expect("complete");
     let session = client
         .get_session()
         .environment(types::Environment::Live)
-        .session_id(&created.session_context.session_id)
+        .session_id(&id)
         .send()
         .await
         .expect("get session")
@@ -443,7 +255,7 @@ async fn list_flows_create_session_and_poll_it() {
     assert_eq!(session.session_status, types::SessionStatus::Completed);
     assert_eq!(session.outcome, Some(types::SessionOutcome::Accepted));
     assert_eq!(session.subject_id.as_deref(), Some(SUBJECT_ID));
-    assert_eq!(session.expires_at, None);
+    assert_eq!(session.state.as_deref(), Some(STATE));
     assert_eq!(
         session
             .last_step
@@ -452,19 +264,45 @@ async fn list_flows_create_session_and_poll_it() {
         Some("END-ACCEPT")
     );
     assert_eq!(
-        vendor.seen("GET", "/api/v1/live/sessions/")[0].uri,
-        "/api/v1/live/sessions/sess-1"
+        api_calls::<idnow::Client>(&sandbox)[2].path,
+        format!("/live/sessions/{id}")
     );
 
     // One token for all calls, fetched with the client-credentials grant.
-    assert_eq!(vendor.token_requests.load(Ordering::SeqCst), 1);
-    let form = vendor.token_forms.lock().unwrap()[0].clone();
+    let tokens = token_requests::<idnow::Client>(&sandbox);
+    assert_eq!(tokens.len(), 1);
+    let form = body_text(&tokens[0]);
     assert!(form.contains("grant_type=client_credentials"), "{form}");
+}
+
+/// A token route and a data-block route serving [`datablocks_body`]: kinds and members
+/// the sandbox's flows do not produce (an unknown type, a deleted block, an extra member).
+async fn datablocks_server() -> LocalServer {
+    LocalServer::start(
+        Router::new()
+            .route(
+                "/oidc/token",
+                post(|| async { axum::Json(json!({ "access_token": "at-1", "expires_in": 86400, "token_type": "Bearer" })) }),
+            )
+            .route(
+                "/api/v1/live/sessions/sess-1/datablocks",
+                get(|| async { axum::Json(datablocks_body()) }),
+            ),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn data_blocks_come_back_raw_and_typed() {
-    let (vendor, _server, client) = start().await;
+    let server = datablocks_server().await;
+    let client = idnow::Client::builder()
+        .base_url(format!("{}/api/v1", server.base_url))
+        .token_url(format!("{}/oidc/token", server.base_url))
+        .credentials(idverify_runtime::Credentials::client_credentials(
+            "client-7", "s",
+        ))
+        .build()
+        .expect("client");
     let blocks = client
         .get_datablocks()
         .environment(types::Environment::Live)
@@ -473,10 +311,6 @@ async fn data_blocks_come_back_raw_and_typed() {
         .await
         .expect("datablocks")
         .into_inner();
-    assert_eq!(
-        vendor.seen("GET", "/api/v1/live/sessions/")[0].uri,
-        "/api/v1/live/sessions/sess-1/datablocks"
-    );
     assert_eq!(blocks.data_blocks.len(), 7);
     // The raw form keeps everything the vendor sent.
     assert_eq!(
@@ -578,47 +412,49 @@ async fn data_blocks_come_back_raw_and_typed() {
 /// here the user agent) reaches it too.
 #[tokio::test]
 async fn file_url_uses_the_builders_http_settings() {
-    let (vendor, _server, client) =
-        start_with(|builder| builder.configure_http(|http| http.user_agent("acme-gateway/1")))
-            .await;
-    let report = "48b99c09-8747-4ef0-9692-6bd24c089c72";
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox
+        .client_builder::<idnow::Client>()
+        .configure_http(|http| http.user_agent("acme-gateway/1"))
+        .build()
+        .expect("client");
+    let (_, report) = completed_document_session(&sandbox, &client, &persons::KARI).await;
     client
-        .list_flows()
-        .environment(types::Environment::Live)
-        .send()
-        .await
-        .expect("flows");
-    client
-        .file_url(types::Environment::Live, report)
+        .file_url(types::Environment::Live, &report)
         .await
         .expect("presigned URL");
-    let calls = vendor.seen("GET", "/api/v1/");
-    assert_eq!(calls.len(), 2);
+    let calls = api_calls::<idnow::Client>(&sandbox);
+    assert_eq!(
+        calls.last().map(|c| c.path.clone()),
+        Some(format!("/live/files/{report}"))
+    );
     for call in &calls {
         assert_eq!(
-            call.user_agent.as_deref(),
+            call.header("user-agent"),
             Some("acme-gateway/1"),
             "{}",
-            call.uri
+            call.path
         );
     }
     assert_eq!(
-        vendor.seen("GET", "/presigned/").len(),
-        0,
-        "no redirect followed"
+        sandbox.journal(API).len(),
+        calls.len() + 1,
+        "the token request besides; no redirect followed"
     );
 }
 
 #[tokio::test]
 async fn files_download_through_the_redirect_and_file_url_returns_it() {
-    let (vendor, server, client) = start().await;
-    let report = "48b99c09-8747-4ef0-9692-6bd24c089c72";
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<idnow::Client>().expect("client");
+    let (_, report) = completed_document_session(&sandbox, &client, &persons::KARI).await;
+    let before = sandbox.journal(API).len();
 
     // The generated method follows the 302 and returns the file's bytes.
     let file = client
         .get_file()
         .environment(types::Environment::Live)
-        .vault_entry_id(report)
+        .vault_entry_id(&report)
         .send()
         .await
         .expect("download");
@@ -629,37 +465,42 @@ async fn files_download_through_the_redirect_and_file_url_returns_it() {
             .and_then(|v| v.to_str().ok()),
         Some("application/pdf")
     );
-    assert_eq!(collect(file).await, PDF);
+    let bytes = collect(file).await;
+    assert!(bytes.starts_with(b"%PDF-"), "{bytes:?}");
 
     // The hand-written helper stops at the 302 and returns the presigned URL.
     let url = client
-        .file_url(types::Environment::Staging, report)
+        .file_url(types::Environment::Live, &report)
         .await
         .expect("presigned URL");
-    assert_eq!(
-        url.as_str(),
-        format!(
-            "{}/presigned/{report}?X-Amz-Expires=3600&X-Amz-Signature=abc123",
-            server.base_url
-        )
-    );
-    let api_calls = vendor.seen("GET", "/api/v1/");
-    assert_eq!(
-        api_calls.iter().map(|s| s.uri.as_str()).collect::<Vec<_>>(),
-        [
-            format!("/api/v1/live/files/{report}"),
-            format!("/api/v1/staging/files/{report}")
-        ]
-    );
     assert!(
-        api_calls
-            .iter()
-            .all(|s| s.authorization.as_deref() == Some("Bearer at-1"))
+        url.as_str().starts_with(&format!(
+            "{}/idnow-platform/_files/{report}?",
+            sandbox.base_url()
+        )),
+        "{url}"
     );
-    // file_url did not follow the redirect: the presigned URL was fetched once only.
-    assert_eq!(vendor.seen("GET", "/presigned/").len(), 1);
+    let calls: Vec<(String, u16)> = sandbox.journal(API)[before..]
+        .iter()
+        .map(|e| (e.path.clone(), e.status))
+        .collect();
+    let files = format!("{}/live/files/{report}", idnow::Client::API_PATH);
+    let download = format!("/idnow-platform/_files/{report}");
+    // file_url did not follow the redirect: the presigned URL was fetched once, by
+    // get_file.
+    assert_eq!(
+        calls,
+        [(files.clone(), 302), (download, 200), (files.clone(), 302)]
+    );
+    let journal = sandbox.journal(API);
+    assert!(
+        journal
+            .iter()
+            .filter(|e| e.path == files)
+            .all(|e| e.header("authorization") == Some("Bearer [redacted]"))
+    );
     // It shares the token cache with the generated methods.
-    assert_eq!(vendor.token_requests.load(Ordering::SeqCst), 1);
+    assert_eq!(token_requests::<idnow::Client>(&sandbox).len(), 1);
 
     // No redirect: an error carrying the status, not the body.
     let err = client
@@ -670,7 +511,7 @@ async fn files_download_through_the_redirect_and_file_url_returns_it() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     let message = err.to_string();
     assert!(message.contains("404"), "{message}");
-    assert!(!message.contains("File not found"), "{message}");
+    assert!(!message.contains("not found"), "{message}");
 
     // The generated method types the vendor's error body.
     match client
@@ -694,7 +535,8 @@ async fn files_download_through_the_redirect_and_file_url_returns_it() {
 
 #[tokio::test]
 async fn vendor_errors_are_typed_and_keep_unknown_members() {
-    let (_vendor, _server, client) = start().await;
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<idnow::Client>().expect("client");
     match client
         .get_session()
         .environment(types::Environment::Live)
@@ -710,7 +552,6 @@ async fn vendor_errors_are_typed_and_keep_unknown_members() {
             assert_eq!(body.status_code, Some(404));
             assert_eq!(body.error.as_deref(), Some("Not Found"));
             assert_eq!(body.message, Some(json!("Session not found")));
-            assert_eq!(body.extra.get("requestId"), Some(&json!("req-42")));
         }
         other => panic!("expected the vendor's error body, got {other:?}"),
     }
@@ -731,17 +572,29 @@ async fn vendor_errors_are_typed_and_keep_unknown_members() {
         }
         other => panic!("expected the vendor's error body, got {other:?}"),
     }
+    // A member the spec does not name (`fields`) is kept.
+    match client
+        .create_session()
+        .flow_id("sandbox-basic-identity")
+        .environment(types::Environment::Live)
+        .body(types::CreateSessionRequest::builder().redirect_url(Some("not a URL".to_string())))
+        .send()
+        .await
+    {
+        Err(error) if error.kind() == ErrorKind::Vendor => {
+            assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+            let body = error.typed().expect("typed error body");
+            assert_eq!(body.extra.get("fields"), Some(&json!(["redirectUrl"])));
+        }
+        other => panic!("expected the vendor's error body, got {other:?}"),
+    }
 }
 
 #[tokio::test]
 async fn bad_credentials_surface_the_token_endpoint_error() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    let client = idnow::Client::builder()
-        .base_url(format!("{}/api/v1", server.base_url))
-        .token_url(format!("{}/oidc/token", server.base_url))
-        .credentials(Credentials::client_credentials(CLIENT_ID, "wrong-secret"))
-        .build()
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox
+        .client_with_secret::<idnow::Client>("wrong-secret")
         .unwrap();
     let err = client
         .file_url(types::Environment::Live, "x")
@@ -751,7 +604,8 @@ async fn bad_credentials_surface_the_token_endpoint_error() {
     let message = format!("{err} {err:?}");
     assert!(message.contains("invalid_client"), "{message}");
     assert!(!message.contains("wrong-secret"), "{message}");
-    assert!(vendor.seen("GET", "/api/v1/").is_empty());
+    assert!(api_calls::<idnow::Client>(&sandbox).is_empty());
+    assert_eq!(token_requests::<idnow::Client>(&sandbox).len(), 1);
 }
 
 #[test]

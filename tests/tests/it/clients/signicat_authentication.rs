@@ -1,164 +1,47 @@
-//! The generated Signicat Authentication client against a local server that speaks the
-//! vendor's wire format: token endpoint, create, get, cancel.
-
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+//! The generated Signicat Authentication client against the sandbox (token endpoint,
+//! create, get, cancel, what the client sent read from the sandbox's journal), the
+//! spec's examples, and error bodies the vendor may send that the sandbox does not.
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use idverify_runtime::{Credentials, ErrorKind, VendorErrorShape};
+use axum::http::StatusCode;
+use axum::routing::get;
+use idverify_runtime::{ErrorKind, VendorErrorShape};
+use idverify_sandbox::{Api, Outcome, Sandbox, SandboxApi, persons};
 use idverify_signicat_authentication as signicat;
-use idverify_tests::{LocalServer, workspace_root};
+use idverify_tests::{
+    LocalServer, api_calls, body_text, fail_next_calls, token_requests, workspace_root,
+};
 use serde_json::{Value, json};
 
-const CLIENT_SECRET: &str = "s3cr3t-client-secret";
-
-#[derive(Default)]
-struct Vendor {
-    token_requests: AtomicUsize,
-    /// Tokens issued so far; the last one is valid.
-    tokens: Mutex<Vec<String>>,
-    sessions: Mutex<Vec<Value>>,
-    token_forms: Mutex<Vec<String>>,
-}
-
-fn authorized(vendor: &Vendor, headers: &HeaderMap) -> bool {
-    let tokens = vendor.tokens.lock().unwrap();
-    let expected = tokens.last().map(|t| format!("Bearer {t}"));
-    headers.get("authorization").and_then(|v| v.to_str().ok()) == expected.as_deref()
-}
-
-fn problem(status: StatusCode, title: &str) -> axum::response::Response {
-    (
-        status,
-        [("content-type", "application/problem+json")],
-        json!({ "type": "about:blank", "title": title, "status": status.as_u16(), "traceId": "trace-1" })
-            .to_string(),
-    )
-        .into_response()
-}
-
-fn vendor_routes(vendor: Arc<Vendor>) -> Router {
-    Router::new()
-        .route(
-            "/auth/open/connect/token",
-            post(|State(v): State<Arc<Vendor>>, headers: HeaderMap, body: String| async move {
-                v.token_requests.fetch_add(1, Ordering::SeqCst);
-                v.token_forms.lock().unwrap().push(body.clone());
-                let basic = headers.get("authorization").and_then(|h| h.to_str().ok()).unwrap_or("");
-                // base64("client-1:s3cr3t-client-secret")
-                if basic != "Basic Y2xpZW50LTE6czNjcjN0LWNsaWVudC1zZWNyZXQ=" {
-                    return (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": "invalid_client" })))
-                        .into_response();
-                }
-                let mut tokens = v.tokens.lock().unwrap();
-                let token = format!("token-{}", tokens.len() + 1);
-                tokens.push(token.clone());
-                axum::Json(json!({ "access_token": token, "expires_in": 600, "token_type": "Bearer", "scope": "signicat-api" }))
-                    .into_response()
-            }),
-        )
-        .route(
-            "/auth/rest/sessions",
-            post(|State(v): State<Arc<Vendor>>, headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
-                if !authorized(&v, &headers) {
-                    return problem(StatusCode::UNAUTHORIZED, "Unauthorized");
-                }
-                if body.get("flow").is_none() {
-                    return problem(StatusCode::BAD_REQUEST, "flow is required");
-                }
-                let mut sessions = v.sessions.lock().unwrap();
-                let id = format!("sess-{}", sessions.len() + 1);
-                let session = json!({
-                    "id": id,
-                    "accountId": "a-test",
-                    "status": "CREATED",
-                    "authenticationUrl": format!("https://id.example/auth/{id}"),
-                    "flow": body["flow"],
-                    "requestedAttributes": body["requestedAttributes"],
-                    "externalReference": body["externalReference"],
-                });
-                sessions.push(session.clone());
-                axum::Json(session).into_response()
-            }),
-        )
-        .route(
-            "/auth/rest/sessions/{id}",
-            get(|State(v): State<Arc<Vendor>>, Path(id): Path<String>, headers: HeaderMap| async move {
-                if !authorized(&v, &headers) {
-                    return problem(StatusCode::UNAUTHORIZED, "Unauthorized");
-                }
-                let sessions = v.sessions.lock().unwrap();
-                match sessions.iter().find(|s| s["id"] == id.as_str()) {
-                    Some(s) => {
-                        let mut s = s.clone();
-                        // The end-user finished: the seed's subject comes back.
-                        s["status"] = json!("SUCCESS");
-                        s["subject"] = json!({
-                            "id": "9578-6000-4-48855",
-                            "name": "John Doe",
-                            "dateOfBirth": "2002-06-01",
-                            "nin": { "value": "123456789", "issuingCountry": "NOR", "type": "SOCIAL" },
-                            "email": "john_doe@mail.com",
-                            "phoneNumber": "+4799716935"
-                        });
-                        s["environment"] = json!({ "ipAddress": "198.51.100.23", "userAgent": "test" });
-                        axum::Json(s).into_response()
-                    }
-                    None => problem(StatusCode::NOT_FOUND, "Session not found"),
-                }
-            }),
-        )
-        .route(
-            "/auth/rest/sessions/{id}/cancel",
-            post(|State(v): State<Arc<Vendor>>, Path(id): Path<String>, headers: HeaderMap| async move {
-                if !authorized(&v, &headers) {
-                    return problem(StatusCode::UNAUTHORIZED, "Unauthorized");
-                }
-                let mut sessions = v.sessions.lock().unwrap();
-                match sessions.iter_mut().find(|s| s["id"] == id.as_str()) {
-                    Some(s) => {
-                        s["status"] = json!("CANCELLED");
-                        axum::Json(s.clone()).into_response()
-                    }
-                    None => problem(StatusCode::NOT_FOUND, "Session not found"),
-                }
-            }),
-        )
-        .with_state(vendor)
-}
-
-fn client(server: &LocalServer, secret: &str) -> signicat::Client {
-    signicat::Client::builder()
-        .base_url(format!("{}/auth/rest", server.base_url))
-        .token_url(format!("{}/auth/open/connect/token", server.base_url))
-        .credentials(Credentials::client_credentials("client-1", secret))
-        .build()
-        .expect("client")
-}
+const API: Api = Api::SignicatAuthentication;
 
 #[tokio::test]
 async fn create_get_and_cancel_a_session() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    let client = client(&server, CLIENT_SECRET);
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<signicat::Client>().expect("client");
+    let endpoint = sandbox.endpoint::<signicat::Client>();
 
-    let request = signicat::types::CreateSessionRequest::builder()
-        .flow(signicat::types::Flow::Redirect)
-        .requested_attributes(vec!["name".to_string(), "nin".to_string()])
-        .external_reference(Some("order-42".try_into().unwrap()))
-        .prefilled_input(Some(
-            signicat::types::PrefilledInput::builder()
-                .nin(Some("07128312345".to_string()))
-                .try_into()
-                .unwrap(),
-        ));
+    let request = || {
+        signicat::types::CreateSessionRequest::builder()
+            .flow(signicat::types::Flow::Redirect)
+            .requested_attributes(vec![
+                "name".to_string(),
+                "nin".to_string(),
+                "dateOfBirth".to_string(),
+                "email".to_string(),
+                "phoneNumber".to_string(),
+            ])
+            .external_reference(Some("order-42".try_into().unwrap()))
+            .prefilled_input(Some(
+                signicat::types::PrefilledInput::builder()
+                    .nin(Some("07128312345".to_string()))
+                    .try_into()
+                    .unwrap(),
+            ))
+    };
     let created = client
         .create_session()
-        .body(request)
+        .body(request())
         .send()
         .await
         .expect("create");
@@ -177,7 +60,28 @@ async fn create_get_and_cancel_a_session() {
             .unwrap()
             .ends_with(&id)
     );
+    let posted = sandbox.journal(API);
+    let posted = posted
+        .iter()
+        .find(|e| e.method == "POST" && e.path.ends_with("/auth/rest/sessions"))
+        .expect("the create call");
+    assert_eq!(posted.header("content-type"), Some("application/json"));
+    assert_eq!(posted.header("authorization"), Some("Bearer [redacted]"));
+    assert_eq!(
+        posted.json().unwrap(),
+        json!({
+            "flow": "redirect",
+            "requestedAttributes": ["name", "nin", "dateOfBirth", "email", "phoneNumber"],
+            "externalReference": "order-42",
+            "prefilledInput": { "nin": "07128312345" }
+        })
+    );
 
+    let person = persons::KARI;
+    sandbox
+        .control()
+        .complete(API, &id, &person, Outcome::Success)
+        .expect("complete");
     let fetched = client
         .get_session()
         .id(&id)
@@ -190,20 +94,32 @@ async fn create_get_and_cancel_a_session() {
         Some(signicat::types::SessionStatus::Success)
     );
     let subject = fetched.subject.as_ref().expect("subject");
-    assert_eq!(subject.name.as_deref(), Some("John Doe"));
+    assert!(
+        subject.name.as_deref().unwrap().contains(person.last_name),
+        "{:?}",
+        subject.name
+    );
     assert_eq!(
         subject.nin.as_ref().and_then(|n| n.value.as_deref()),
-        Some("123456789")
+        Some(person.national_id)
     );
     // Attributes beyond the named ones are kept.
     assert_eq!(
         subject.extra.get("phoneNumber"),
-        Some(&json!("+4799716935"))
+        Some(&json!(person.phone_number))
     );
 
+    // A session not yet completed can be cancelled.
+    let open = client
+        .create_session()
+        .body(request())
+        .send()
+        .await
+        .expect("create")
+        .into_inner();
     let cancelled = client
         .cancel_session()
-        .id(&id)
+        .id(open.id.as_deref().unwrap())
         .send()
         .await
         .expect("cancel")
@@ -213,23 +129,24 @@ async fn create_get_and_cancel_a_session() {
         Some(signicat::types::SessionStatus::Cancelled)
     );
 
-    // One token for the three calls, requested with the documented scope.
-    assert_eq!(vendor.token_requests.load(Ordering::SeqCst), 1);
-    let form = vendor.token_forms.lock().unwrap()[0].clone();
+    // One token for the four calls, requested with the documented scope.
+    let tokens = token_requests::<signicat::Client>(&sandbox);
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(api_calls::<signicat::Client>(&sandbox).len(), 4);
+    let form = body_text(&tokens[0]);
     assert!(form.contains("grant_type=client_credentials"), "{form}");
     assert!(form.contains("scope=signicat-api"), "{form}");
 
     // Nothing personal or secret in Debug output of anything the user holds.
     let debug = format!("{fetched:?} {fetched:#?} {client:?} {created:?}");
     for secret in [
-        "John Doe",
-        "123456789",
-        "john_doe@mail.com",
-        "+4799716935",
-        "198.51.100.23",
-        "2002-06-01",
-        CLIENT_SECRET,
-        "token-1",
+        person.first_name,
+        person.last_name,
+        person.national_id,
+        person.email,
+        person.phone_number,
+        person.date_of_birth,
+        endpoint.client.secret,
     ] {
         assert!(
             !debug.contains(secret),
@@ -240,20 +157,20 @@ async fn create_get_and_cancel_a_session() {
 
 #[tokio::test]
 async fn vendor_errors_are_typed_and_unknown_sessions_are_404() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor)).await;
-    let client = client(&server, CLIENT_SECRET);
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<signicat::Client>().expect("client");
     match client.get_session().id("nope").send().await {
         Err(error) if error.kind() == ErrorKind::Vendor => {
             assert_eq!(error.status().unwrap(), 404);
             let problem = error.typed().unwrap();
             assert_eq!(problem.title.as_deref(), Some("Session not found"));
             assert_eq!(error.vendor().unwrap().shape, VendorErrorShape::Problem);
-            assert_eq!(error.request_id().as_deref(), Some("trace-1"));
+            let trace_id = problem.trace_id.clone().expect("a trace id");
+            assert_eq!(error.request_id().as_deref(), Some(trace_id.as_str()));
             assert!(!error.is_retryable());
             let shown = error.to_string();
             assert!(
-                shown.contains("get_session") && shown.contains("404") && shown.contains("trace-1"),
+                shown.contains("get_session") && shown.contains("404") && shown.contains(&trace_id),
                 "{shown}"
             );
         }
@@ -263,9 +180,8 @@ async fn vendor_errors_are_typed_and_unknown_sessions_are_404() {
 
 #[tokio::test]
 async fn a_rejected_token_is_refreshed_once_and_the_call_replayed() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    let client = client(&server, CLIENT_SECRET);
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<signicat::Client>().expect("client");
     let body = || {
         signicat::types::CreateSessionRequest::builder()
             .flow(signicat::types::Flow::Headless)
@@ -277,8 +193,8 @@ async fn a_rejected_token_is_refreshed_once_and_the_call_replayed() {
         .send()
         .await
         .expect("first call");
-    // The vendor revokes the token (issues a new one the client does not know).
-    vendor.tokens.lock().unwrap().push("rotated".into());
+    // The vendor rejects the token it issued.
+    fail_next_calls(&sandbox, API, 401, 1);
     let again = client
         .create_session()
         .body(body())
@@ -286,14 +202,40 @@ async fn a_rejected_token_is_refreshed_once_and_the_call_replayed() {
         .await
         .expect("replayed after 401");
     assert_eq!(again.status(), 200);
-    assert_eq!(vendor.token_requests.load(Ordering::SeqCst), 2);
+    let calls: Vec<(String, u16)> = sandbox
+        .journal(API)
+        .into_iter()
+        .map(|e| {
+            (
+                if e.path == signicat::Client::TOKEN_PATH {
+                    "token"
+                } else {
+                    "create"
+                }
+                .to_string(),
+                e.status,
+            )
+        })
+        .collect();
+    let calls: Vec<(&str, u16)> = calls.iter().map(|(c, s)| (c.as_str(), *s)).collect();
+    assert_eq!(
+        calls,
+        [
+            ("token", 200),
+            ("create", 200),
+            ("create", 401),
+            ("token", 200),
+            ("create", 200)
+        ]
+    );
 }
 
 #[tokio::test]
 async fn bad_client_credentials_surface_the_token_endpoint_error() {
-    let vendor = Arc::new(Vendor::default());
-    let server = LocalServer::start(vendor_routes(vendor.clone())).await;
-    let client = client(&server, "wrong-secret");
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox
+        .client_with_secret::<signicat::Client>("wrong-secret")
+        .unwrap();
     let err = client
         .get_session()
         .id("x")
@@ -304,7 +246,11 @@ async fn bad_client_credentials_surface_the_token_endpoint_error() {
     assert!(message.contains("/auth/open/connect/token"), "{message}");
     assert!(message.contains("invalid_client"), "{message}");
     assert!(!message.contains("wrong-secret"), "{message}");
-    assert_eq!(vendor.token_requests.load(Ordering::SeqCst), 1);
+    assert!(api_calls::<signicat::Client>(&sandbox).is_empty());
+    let tokens = token_requests::<signicat::Client>(&sandbox);
+    assert_eq!(tokens.len(), 1, "the token request only");
+    let form = body_text(&tokens[0]);
+    assert!(!form.contains("wrong-secret"), "{form}");
 }
 
 #[test]
@@ -379,20 +325,22 @@ fn responses_from_a_newer_api_still_deserialize() {
 async fn errors_never_show_bodies_or_personal_data() {
     let server = LocalServer::start(
         Router::new()
+            // Right status, wrong shape: `status` is not a string.
             .route(
-                "/sessions/{id}",
-                get(|Path(id): Path<String>| async move {
-                    if id == "garbled" {
-                        // Right status, wrong shape: `status` is not a string.
-                        return axum::Json(json!({ "id": "s", "status": 7, "subject": { "name": "Kari Nordmann" } })).into_response();
-                    }
+                "/sessions/garbled",
+                get(|| async {
+                    axum::Json(json!({ "id": "s", "status": 7, "subject": { "name": "Kari Nordmann" } }))
+                }),
+            )
+            .route(
+                "/sessions/x",
+                get(|| async {
                     (
                         StatusCode::BAD_REQUEST,
                         [("content-type", "application/problem+json")],
                         json!({ "title": "Invalid", "detail": "NIN 01017012345 is invalid", "invalidParams": [{ "name": "nin", "reason": "01017012345 is not valid" }] })
                             .to_string(),
                     )
-                        .into_response()
                 }),
             ),
     )
