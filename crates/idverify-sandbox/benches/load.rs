@@ -28,18 +28,14 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use idverify_identify_videoident as identify;
-use idverify_idfy_identification_v1 as idfy;
-use idverify_idnow_platform as idnow;
 use idverify_runtime::RetryPolicy;
+use idverify_sandbox::scenario::{self, Failure};
 use idverify_sandbox::vendors::{
     identify_videoident as identify_sandbox, idfy_identification_v1 as idfy_sandbox,
     idnow_platform as idnow_sandbox, signicat_authentication as authentication_sandbox,
     signicat_identification_v2 as idv2_sandbox,
 };
-use idverify_sandbox::{Api, Endpoint, PERSONS, SandboxApi};
-use idverify_signicat_authentication as authentication;
-use idverify_signicat_identification_v2 as idv2;
+use idverify_sandbox::{Api, PERSONS};
 use serde_json::json;
 use tokio::sync::RwLock;
 
@@ -244,247 +240,31 @@ const APIS: [Api; 5] = [
     Api::IdentifyVideoident,
 ];
 
-/// Why a call failed, with the HTTP status when there was one.
-#[derive(Debug)]
-struct Failure {
-    status: Option<u16>,
-    message: String,
-}
-
-impl Failure {
-    fn call<E>(api: Api, what: &str, error: &idverify_runtime::Error<E>) -> Self {
-        Self {
-            status: error.status().map(|s| s.as_u16()),
-            message: format!("{} {what}: {error}", api.name()),
-        }
-    }
-
-    fn other(api: Api, message: String) -> Self {
-        Self {
-            status: None,
-            message: format!("{}: {message}", api.name()),
-        }
-    }
-}
-
-/// One generated client per API, shared by all tasks as one application would, and a
-/// plain HTTP client for the control API.
+/// The five generated clients (`idverify_sandbox::scenario`), shared by all tasks as one
+/// application would share them, and a plain HTTP client for the control API.
 struct Clients {
     base_url: String,
     control: reqwest::Client,
-    authentication: authentication::Client,
-    idv2: idv2::Client,
-    idfy: idfy::Client,
-    idnow: idnow::Client,
-    identify: identify::Client,
-}
-
-const SUCCESS_URL: &str = "https://shop.example/done";
-const ABORT_URL: &str = "https://shop.example/aborted";
-const ERROR_URL: &str = "https://shop.example/failed";
-
-/// A generated client of the sandbox API `C` with its test client. No retries: a
-/// refused call shows in the figures instead of being hidden.
-fn sandbox_client<C: SandboxApi>(base_url: &str) -> C {
-    Endpoint::of::<C>(base_url)
-        .client_builder::<C>()
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("client of {}: {e}", C::SANDBOX_API))
+    scenario: scenario::Clients,
 }
 
 impl Clients {
+    /// No retries: a refused call shows in the figures instead of being hidden.
     fn new(base_url: &str) -> Self {
         Self {
             base_url: base_url.to_string(),
             control: reqwest::Client::new(),
-            authentication: sandbox_client(base_url),
-            idv2: sandbox_client(base_url),
-            idfy: sandbox_client(base_url),
-            idnow: sandbox_client(base_url),
-            identify: sandbox_client(base_url),
+            scenario: scenario::Clients::new(base_url, RetryPolicy::none()),
         }
     }
 
-    /// Creates a session; its id. `n` makes references unique: Idfy returns the open
-    /// session with the same external reference instead of a new one.
+    /// Creates a session; its id. `n` makes references unique.
     async fn create(&self, api: Api, n: usize) -> Result<String, Failure> {
-        match api {
-            Api::SignicatAuthentication => {
-                use authentication::types;
-                let request = types::CreateSessionRequest::builder()
-                    .flow(types::Flow::Redirect)
-                    .requested_attributes(vec![
-                        "name".to_string(),
-                        "nin".to_string(),
-                        "dateOfBirth".to_string(),
-                    ])
-                    .callback_urls(Some(types::CallbackUrls {
-                        success: Some(SUCCESS_URL.into()),
-                        abort: Some(ABORT_URL.into()),
-                        error: Some(ERROR_URL.into()),
-                    }));
-                let session = self
-                    .authentication
-                    .create_session()
-                    .body(request)
-                    .send()
-                    .await
-                    .map_err(|e| Failure::call(api, "create", &e))?
-                    .into_inner();
-                session
-                    .id
-                    .ok_or_else(|| Failure::other(api, "created session without id".into()))
-            }
-            Api::SignicatIdentificationV2 => {
-                use idv2::types;
-                let request = types::CreateSessionRequest::builder()
-                    .flow(types::Flow::Redirect)
-                    .include(vec![
-                        types::Include::Name,
-                        types::Include::Nin,
-                        types::Include::DateOfBirth,
-                    ])
-                    .external_reference(Some(format!("load-{n}")))
-                    .redirect_settings(Some(types::RedirectSettings {
-                        success_url: Some(SUCCESS_URL.into()),
-                        abort_url: Some(ABORT_URL.into()),
-                        error_url: Some(ERROR_URL.into()),
-                    }));
-                let session = self
-                    .idv2
-                    .create_session()
-                    .body(request)
-                    .send()
-                    .await
-                    .map_err(|e| Failure::call(api, "create", &e))?;
-                Ok(session.into_inner().id)
-            }
-            Api::IdfyIdentificationV1 => {
-                use idfy::types;
-                let request = types::CreateIdentificationRequest::builder()
-                    .identity_provider(Some(types::IdentityProvider::NoBankidWeb))
-                    .language(Some(types::Language::No))
-                    .get_social_security_number(Some(true))
-                    .external_reference(Some(format!("load-{n}")))
-                    .return_urls(Some(types::ReturnUrls {
-                        error: ERROR_URL.into(),
-                        abort: ABORT_URL.into(),
-                        success: SUCCESS_URL.into(),
-                    }));
-                let created = self
-                    .idfy
-                    .create_session()
-                    .body(request)
-                    .send()
-                    .await
-                    .map_err(|e| Failure::call(api, "create", &e))?
-                    .into_inner();
-                created
-                    .request_id
-                    .ok_or_else(|| Failure::other(api, "created session without id".into()))
-            }
-            Api::IdnowPlatform => {
-                let created = self
-                    .idnow
-                    .create_session()
-                    .flow_id(idnow_sandbox::BASIC_FLOW_ID)
-                    .environment(idnow::types::Environment::Live)
-                    .body(
-                        idnow::types::CreateSessionRequest::builder()
-                            .redirect_url(Some(SUCCESS_URL.into())),
-                    )
-                    .send()
-                    .await
-                    .map_err(|e| Failure::call(api, "create", &e))?;
-                Ok(created.into_inner().session_context.session_id)
-            }
-            Api::IdentifyVideoident => {
-                let request = identify::types::CreateIdentRequest::builder()
-                    .project_id("6")
-                    .birthday("1981-09-05")
-                    .email("johndoe@example.com")
-                    .person_first_name("JOHN")
-                    .person_last_name("DOE")
-                    .mobile_phone("01511111111")
-                    .nationality("DE")
-                    .street("MARKGRAFENSTR.")
-                    .house_no("23")
-                    .zip_code("94670")
-                    .city("NÜRNBERG")
-                    .country("DE")
-                    .custom_id(Some(format!("load-{n}")));
-                let created = self
-                    .identify
-                    .create_ident()
-                    .body(request)
-                    .send()
-                    .await
-                    .map_err(|e| Failure::call(api, "create", &e))?;
-                Ok(created.into_inner().ident_id)
-            }
-        }
+        self.scenario.create(api, &format!("load-{n}")).await
     }
 
-    /// Reads a session back; its status in the vendor's words.
     async fn read(&self, api: Api, id: &str) -> Result<String, Failure> {
-        let status = match api {
-            Api::SignicatAuthentication => self
-                .authentication
-                .get_session()
-                .id(id)
-                .send()
-                .await
-                .map_err(|e| Failure::call(api, "get", &e))?
-                .into_inner()
-                .status
-                .map(|s| s.to_string()),
-            Api::SignicatIdentificationV2 => Some(
-                self.idv2
-                    .get_session()
-                    .id(id)
-                    .send()
-                    .await
-                    .map_err(|e| Failure::call(api, "get", &e))?
-                    .into_inner()
-                    .status
-                    .to_string(),
-            ),
-            Api::IdfyIdentificationV1 => self
-                .idfy
-                .retrieve_session()
-                .request_id(id)
-                .send()
-                .await
-                .map_err(|e| Failure::call(api, "get", &e))?
-                .into_inner()
-                .status
-                .map(|s| s.to_string()),
-            Api::IdnowPlatform => Some(
-                self.idnow
-                    .get_session()
-                    .environment(idnow::types::Environment::Live)
-                    .session_id(id)
-                    .send()
-                    .await
-                    .map_err(|e| Failure::call(api, "get", &e))?
-                    .into_inner()
-                    .session_status
-                    .to_string(),
-            ),
-            Api::IdentifyVideoident => {
-                self.identify
-                    .get_ident()
-                    .ident_id(id)
-                    .send()
-                    .await
-                    .map_err(|e| Failure::call(api, "get", &e))?
-                    .into_inner()
-                    .data
-                    .status
-            }
-        };
-        status.ok_or_else(|| Failure::other(api, format!("session {id} without status")))
+        self.scenario.read(api, id).await
     }
 
     /// `POST /_sandbox/sessions/{api}/{id}/complete`: the HTTP status and the session's
@@ -514,7 +294,7 @@ impl Clients {
         if status != 200 {
             return Err(Failure {
                 status: Some(status),
-                message: format!("{} complete {id}: HTTP {status}", api.name()),
+                ..Failure::other(api, format!("complete {id}: HTTP {status}"))
             });
         }
         let read = self.read(api, &id).await?;

@@ -65,6 +65,7 @@ mod kit;
 mod page;
 pub mod persons;
 mod router;
+pub mod scenario;
 mod signing;
 pub mod vendor;
 pub mod vendors;
