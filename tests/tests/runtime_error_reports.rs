@@ -168,10 +168,7 @@ async fn a_connection_lost_after_sending_may_have_been_processed() {
 
 #[tokio::test]
 async fn a_connection_refused_before_sending_was_not_processed() {
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = closed.local_addr().unwrap();
-    drop(closed);
-    let error = client(&format!("http://{address}"))
+    let error = client(&idverify_tests::refusing_url().await)
         .create_session()
         .body(create_body())
         .send()

@@ -85,14 +85,40 @@ fn fast_retries() -> RetryPolicy {
 async fn setup(endpoint: TokenEndpoint) -> (LocalServer, Arc<TokenEndpoint>, signicat::Client) {
     let endpoint = Arc::new(endpoint);
     let server = LocalServer::start(routes(endpoint.clone())).await;
-    let client = signicat::Client::builder()
-        .base_url(&server.base_url)
-        .token_url(format!("{}/token", server.base_url))
+    let client = client(&server.base_url, &format!("{}/token", server.base_url), 500);
+    (server, endpoint, client)
+}
+
+fn client(base_url: &str, token_url: &str, retry_budget: u32) -> signicat::Client {
+    signicat::Client::builder()
+        .base_url(base_url)
+        .token_url(token_url)
         .credentials(Credentials::client_credentials("id", "secret"))
         .retry(fast_retries())
+        .retry_budget(retry_budget)
         .build()
-        .unwrap();
-    (server, endpoint, client)
+        .unwrap()
+}
+
+/// A call's error when the token endpoint stayed unavailable through all attempts.
+async fn unavailable_after_three_attempts(
+    client: &signicat::Client,
+) -> idverify_runtime::Error<signicat::types::Problem> {
+    let error = client
+        .get_session()
+        .id("s-1")
+        .send()
+        .await
+        .expect_err("the token endpoint is unavailable");
+    assert_eq!(error.kind(), ErrorKind::Auth, "{error}");
+    assert_eq!(
+        error.auth_failure(),
+        Some(AuthFailure::Unavailable),
+        "{error}"
+    );
+    assert!(error.is_retryable(), "{error}");
+    assert_eq!(error.attempts(), 3, "{error}");
+    error
 }
 
 #[tokio::test]
@@ -156,20 +182,7 @@ async fn a_lasting_outage_is_a_retryable_unavailable_auth_error() {
         max_delay: Duration::from_millis(20),
         ..fast_retries()
     }));
-    let error = client
-        .get_session()
-        .id("s-1")
-        .send()
-        .await
-        .expect_err("503");
-    assert_eq!(error.kind(), ErrorKind::Auth, "{error}");
-    assert_eq!(
-        error.auth_failure(),
-        Some(AuthFailure::Unavailable),
-        "{error}"
-    );
-    assert!(error.is_retryable(), "{error}");
-    assert_eq!(error.attempts(), 3, "{error}");
+    let error = unavailable_after_three_attempts(&client).await;
     assert_eq!(error.retry_after(), Some(Duration::from_secs(1)));
     let auth = error.auth_error().expect("the token request's error");
     assert_eq!(auth.status(), Some(503));
@@ -184,33 +197,10 @@ async fn a_lasting_outage_is_a_retryable_unavailable_auth_error() {
 
 #[tokio::test]
 async fn an_unreachable_token_endpoint_is_retried_and_unavailable() {
-    // A port nothing listens on: every connection is refused.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = closed.local_addr().unwrap();
-    drop(closed);
-    let (_server, endpoint, _) = setup(TokenEndpoint::failing(0, StatusCode::OK)).await;
-    let server_url = _server.base_url.clone();
-    let client = signicat::Client::builder()
-        .base_url(&server_url)
-        .token_url(format!("http://{address}/token"))
-        .credentials(Credentials::client_credentials("id", "secret"))
-        .retry(fast_retries())
-        .build()
-        .unwrap();
-    let error = client
-        .get_session()
-        .id("s-1")
-        .send()
-        .await
-        .expect_err("refused");
-    assert_eq!(error.kind(), ErrorKind::Auth, "{error}");
-    assert_eq!(
-        error.auth_failure(),
-        Some(AuthFailure::Unavailable),
-        "{error}"
-    );
-    assert!(error.is_retryable());
-    assert_eq!(error.attempts(), 3, "{error}");
+    let (server, endpoint, _) = setup(TokenEndpoint::failing(0, StatusCode::OK)).await;
+    let refusing = idverify_tests::refusing_url().await;
+    let client = client(&server.base_url, &format!("{refusing}/token"), 500);
+    unavailable_after_three_attempts(&client).await;
     assert_eq!(endpoint.session_calls.load(Ordering::SeqCst), 0);
 }
 
@@ -298,14 +288,7 @@ async fn token_retries_spend_the_clients_retry_budget() {
         StatusCode::SERVICE_UNAVAILABLE,
     ));
     let server = LocalServer::start(routes(endpoint.clone())).await;
-    let client = signicat::Client::builder()
-        .base_url(&server.base_url)
-        .token_url(format!("{}/token", server.base_url))
-        .credentials(Credentials::client_credentials("id", "secret"))
-        .retry(fast_retries())
-        .retry_budget(10)
-        .build()
-        .unwrap();
+    let client = client(&server.base_url, &format!("{}/token", server.base_url), 10);
     assert!(client.get_session().id("s-1").send().await.is_err());
     assert_eq!(client.runtime().retry_budget_available(), 0);
     let error = client
