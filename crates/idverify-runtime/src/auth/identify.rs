@@ -24,7 +24,8 @@ pub(super) async fn fetch_partner_token(
 ) -> Result<(SecretString, Option<Duration>), AuthError> {
     let body = serde_json::json!({ "PARTNER": partner, "APIKEY": api_key.expose_secret() });
     let (status, bytes) =
-        super::send_token_request(http.post(login_url).json(&body), login_url, timeout).await?;
+        super::request::send_token_request(http.post(login_url).json(&body), login_url, timeout)
+            .await?;
     let parsed: Option<PartnerLoginResponse> = serde_json::from_slice(&bytes).ok();
     if !status.is_success() {
         // Identify answers a wrong partner or key with 401 (403: not allowed to log in).

@@ -4,23 +4,24 @@
 //! [`AuthState::apply`] fetches a new one. The retry loop knows none of the headers.
 //!
 //! Token providers: OAuth2 client credentials ([`oauth`]) and Identify partner login
-//! ([`identify`]), both behind one single-flight cache ([`cache`]).
+//! ([`identify`]), both behind one single-flight cache ([`cache`]), sent and retried by
+//! [`request`]; their failures are [`error`]s.
 
 mod cache;
+mod error;
 mod identify;
 mod oauth;
+mod request;
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::time::Instant;
 
-use crate::redact;
-use crate::retry::{self, RetryBudget, RetryPolicy};
 use cache::TokenCache;
+pub use error::{AuthError, AuthFailure};
+pub(crate) use request::{TokenFailure, TokenRetry};
 
 /// How an API authenticates its callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,275 +100,6 @@ impl fmt::Debug for Credentials {
         }
     }
 }
-
-/// Getting a token failed. Never carries a secret or a token; `Debug` and `Display`
-/// show the configured endpoint, statuses and the vendor's error code when it is a
-/// machine token, never the vendor's free text (`description` may echo input).
-///
-/// [`AuthError::failure`] says which kind of failure it is without reading text.
-#[derive(Clone, thiserror::Error)]
-#[non_exhaustive]
-pub enum AuthError {
-    /// The token endpoint refused the credentials: 401, or 400 with OAuth2's
-    /// `invalid_client`, `unauthorized_client` or `invalid_grant`; Identify's login
-    /// answering 401 or 403. `error` and `description` are the vendor's OAuth2 error
-    /// fields (Identify: its messages as `description`). Retrying cannot help.
-    #[error("token endpoint {url} refused the credentials: {}", Answer(*.status, .error))]
-    Rejected {
-        url: String,
-        status: u16,
-        error: Option<String>,
-        description: Option<String>,
-    },
-    /// The token endpoint refused the request for another reason than the credentials
-    /// (a scope or grant type it does not allow, 403, 404): a configuration problem.
-    #[error("token endpoint {url} refused the token request: {}", Answer(*.status, .error))]
-    RequestRefused {
-        url: String,
-        status: u16,
-        error: Option<String>,
-        description: Option<String>,
-    },
-    /// The token endpoint is throttling (429) or failing (5xx), after the retries the
-    /// policy allows; `retry_after` is its last `Retry-After`. Retryable.
-    #[error("token endpoint {url} is unavailable: {}{}", Answer(*.status, &None), RetryAfter(*.retry_after))]
-    Unavailable {
-        url: String,
-        status: u16,
-        retry_after: Option<Duration>,
-    },
-    /// The token endpoint answered 2xx with something that is not a usable token.
-    #[error("token endpoint {url} gave an invalid token response: {reason}")]
-    InvalidResponse { url: String, reason: String },
-    /// The token endpoint could not be reached, or did not answer in time, after the
-    /// retries the policy allows. Retryable.
-    #[error("token endpoint {url} could not be reached: {source}")]
-    Transport {
-        url: String,
-        #[source]
-        source: Arc<reqwest::Error>,
-    },
-}
-
-/// Which kind of failure an [`AuthError`] is (see [`crate::Error::auth_failure`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthFailure {
-    /// The credentials were refused ([`AuthError::Rejected`]): fix them; not retryable.
-    CredentialsRefused,
-    /// The token request was refused for another reason ([`AuthError::RequestRefused`]):
-    /// fix the configuration (token URL, scope); not retryable.
-    RequestRefused,
-    /// The token endpoint is unavailable: 429, 5xx, unreachable or too slow
-    /// ([`AuthError::Unavailable`], [`AuthError::Transport`]). Retryable: the runtime
-    /// retried already, as its policy and budget allow.
-    Unavailable,
-    /// The token endpoint's success answer held no usable token
-    /// ([`AuthError::InvalidResponse`]); not retryable.
-    InvalidResponse,
-}
-
-impl AuthError {
-    pub fn failure(&self) -> AuthFailure {
-        match self {
-            Self::Rejected { .. } => AuthFailure::CredentialsRefused,
-            Self::RequestRefused { .. } => AuthFailure::RequestRefused,
-            Self::Unavailable { .. } | Self::Transport { .. } => AuthFailure::Unavailable,
-            Self::InvalidResponse { .. } => AuthFailure::InvalidResponse,
-        }
-    }
-
-    /// Whether a later attempt could succeed: the token endpoint was unavailable.
-    pub fn is_retryable(&self) -> bool {
-        self.failure() == AuthFailure::Unavailable
-    }
-
-    /// The token endpoint's HTTP status, when it answered with an error.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Self::Rejected { status, .. }
-            | Self::RequestRefused { status, .. }
-            | Self::Unavailable { status, .. } => Some(*status),
-            Self::InvalidResponse { .. } | Self::Transport { .. } => None,
-        }
-    }
-
-    /// The token endpoint's last `Retry-After`, when it was unavailable.
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::Unavailable { retry_after, .. } => *retry_after,
-            _ => None,
-        }
-    }
-
-    /// A refusal of the credentials or of the request; which one `credentials` says.
-    fn refused(
-        url: &str,
-        status: reqwest::StatusCode,
-        credentials: bool,
-        error: Option<String>,
-        description: Option<String>,
-    ) -> Self {
-        let (url, status) = (url.to_string(), status.as_u16());
-        if credentials {
-            Self::Rejected {
-                url,
-                status,
-                error,
-                description,
-            }
-        } else {
-            Self::RequestRefused {
-                url,
-                status,
-                error,
-                description,
-            }
-        }
-    }
-
-    /// Whether this failure came from an attempt that timed out (retries cost more).
-    fn timed_out(&self) -> bool {
-        matches!(self, Self::Transport { source, .. } if source.is_timeout())
-    }
-}
-
-impl fmt::Debug for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Rejected {
-                url,
-                status,
-                error,
-                description,
-            }
-            | Self::RequestRefused {
-                url,
-                status,
-                error,
-                description,
-            } => f
-                .debug_struct(if matches!(self, Self::Rejected { .. }) {
-                    "Rejected"
-                } else {
-                    "RequestRefused"
-                })
-                .field("url", url)
-                .field("status", status)
-                .field("error", &redact::token(error))
-                .field("description", &redact::free_text(description))
-                .finish(),
-            Self::Unavailable {
-                url,
-                status,
-                retry_after,
-            } => f
-                .debug_struct("Unavailable")
-                .field("url", url)
-                .field("status", status)
-                .field("retry_after", retry_after)
-                .finish(),
-            Self::InvalidResponse { url, reason } => f
-                .debug_struct("InvalidResponse")
-                .field("url", url)
-                .field("reason", reason)
-                .finish(),
-            Self::Transport { url, source } => f
-                .debug_struct("Transport")
-                .field("url", url)
-                .field("source", source)
-                .finish(),
-        }
-    }
-}
-
-/// `HTTP 401 Unauthorized (invalid_client)`: the status and the vendor's code if it is a
-/// machine token.
-struct Answer<'a>(u16, &'a Option<String>);
-
-impl fmt::Display for Answer<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", redact::Status(self.0))?;
-        if let Some(code) = self.1 {
-            write!(f, " ({})", redact::Token(code))?;
-        }
-        Ok(())
-    }
-}
-
-/// `, retry after 15 s` when the endpoint said.
-struct RetryAfter(Option<Duration>);
-
-impl fmt::Display for RetryAfter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(after) => write!(f, ", retry after {} s", after.as_secs()),
-            None => Ok(()),
-        }
-    }
-}
-
-/// A failed token fetch with what the retries saw, shared by every caller that waited
-/// for the same fetch.
-#[derive(Debug, Clone)]
-pub(crate) struct TokenFailure {
-    pub error: AuthError,
-    /// Token requests sent.
-    pub attempts: u32,
-}
-
-/// How token requests are retried: the calling operation's policy and timeouts, and the
-/// client's retry budget, as for its calls. A token request is safe to repeat.
-#[derive(Clone, Copy)]
-pub(crate) struct TokenRetry<'a> {
-    pub policy: RetryPolicy,
-    pub budget: &'a RetryBudget,
-    pub attempt_timeout: Option<Duration>,
-    pub deadline: Option<Instant>,
-}
-
-impl TokenRetry<'_> {
-    /// Runs `fetch` (one token request with the given timeout) until it succeeds, fails
-    /// for a reason a retry cannot help, or the policy, deadline or budget says stop.
-    async fn run<T, F, Fut>(&self, fetch: F) -> Result<T, TokenFailure>
-    where
-        F: Fn(Option<Duration>) -> Fut,
-        Fut: std::future::Future<Output = Result<T, AuthError>>,
-    {
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let error =
-                match fetch(retry::attempt_timeout(self.attempt_timeout, self.deadline)).await {
-                    Ok(token) => {
-                        self.budget.refund();
-                        return Ok(token);
-                    }
-                    Err(error) => error,
-                };
-            let wait = error.is_retryable().then(|| {
-                retry::next_wait(
-                    &self.policy,
-                    self.budget,
-                    attempts,
-                    error.retry_after(),
-                    error.timed_out(),
-                    self.deadline,
-                )
-            });
-            let Some(Some(wait)) = wait else {
-                return Err(TokenFailure { error, attempts });
-            };
-            tracing::debug!(
-                attempt = attempts,
-                wait_ms = wait.as_millis() as u64,
-                "token endpoint unavailable; retrying"
-            );
-            tokio::time::sleep(wait).await;
-        }
-    }
-}
-
 /// The credentials do not fit the API's auth scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CredentialsMismatch {
@@ -565,35 +297,6 @@ impl AuthState {
         cache.invalidate(&rejected).await;
         true
     }
-}
-
-/// Sends one token (or login) request with `timeout` and reads its answer. Failing to,
-/// or a 429 or 5xx answer, is an error a retry may help with ([`AuthError::Transport`],
-/// [`AuthError::Unavailable`]); any other answer is the caller's to read.
-async fn send_token_request(
-    mut request: reqwest::RequestBuilder,
-    url: &str,
-    timeout: Option<Duration>,
-) -> Result<(reqwest::StatusCode, bytes::Bytes), AuthError> {
-    let transport = |source: reqwest::Error| AuthError::Transport {
-        url: url.to_string(),
-        // The URL is named by the variant already.
-        source: Arc::new(source.without_url()),
-    };
-    if let Some(timeout) = timeout {
-        request = request.timeout(timeout);
-    }
-    let response = request.send().await.map_err(transport)?;
-    let status = response.status();
-    if status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        return Err(AuthError::Unavailable {
-            url: url.to_string(),
-            status: status.as_u16(),
-            retry_after: retry::retry_after(response.headers()),
-        });
-    }
-    let body = response.bytes().await.map_err(transport)?;
-    Ok((status, body))
 }
 
 fn bearer(token: &SecretString) -> HeaderValue {

@@ -42,7 +42,7 @@ pub(super) async fn fetch_client_credentials(
         .basic_auth(client_id, Some(client_secret.expose_secret()))
         .header(reqwest::header::ACCEPT, "application/json")
         .form(&form);
-    let (status, body) = super::send_token_request(request, token_url, timeout).await?;
+    let (status, body) = super::request::send_token_request(request, token_url, timeout).await?;
     if !status.is_success() {
         let parsed: Option<OAuthErrorBody> = serde_json::from_slice(&body).ok();
         let error = parsed.as_ref().and_then(|p| p.error.clone());
