@@ -152,7 +152,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
-    /// Timeout of a whole operation, retries and waits included (default none).
+    /// Timeout of a whole operation, retries, waits and a token request included
+    /// (default none).
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.options.operation_timeout = Some(timeout);
         self

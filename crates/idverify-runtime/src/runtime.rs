@@ -25,7 +25,8 @@ pub struct CallOptions {
     pub retry_non_idempotent: bool,
     /// Timeout of one HTTP attempt. Default 30 s.
     pub attempt_timeout: Option<Duration>,
-    /// Timeout of the whole operation, all attempts and waits included. Default none.
+    /// Timeout of the whole operation, all attempts and waits included (those of a
+    /// token request too). Default none.
     pub operation_timeout: Option<Duration>,
 }
 
