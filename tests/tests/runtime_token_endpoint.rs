@@ -398,3 +398,44 @@ fn a_custom_base_url_with_client_credentials_needs_a_token_url() {
         builder.build().expect("builds");
     }
 }
+
+/// A token endpoint that does not answer in time: the attempt timeout ends each token
+/// request, the operation timeout bounds them all, and the error is a retryable
+/// "unavailable".
+#[tokio::test]
+async fn a_slow_token_endpoint_times_out_within_the_operation_timeout() {
+    let (_server, endpoint, client) = setup(TokenEndpoint {
+        delay: Duration::from_secs(5),
+        ..TokenEndpoint::failing(0, StatusCode::OK)
+    })
+    .await;
+    let client = client.with_options(
+        CallOptions::default()
+            .retry(fast_retries())
+            .attempt_timeout(Some(Duration::from_millis(200)))
+            .operation_timeout(Some(Duration::from_millis(500))),
+    );
+    let started = std::time::Instant::now();
+    let error = client
+        .get_session()
+        .id("s-1")
+        .send()
+        .await
+        .expect_err("too slow");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "gave up after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        error.auth_failure(),
+        Some(AuthFailure::Unavailable),
+        "{error}"
+    );
+    assert!(error.is_retryable());
+    assert!(
+        error.attempts() >= 2,
+        "a timed-out token request is retried: {error}"
+    );
+    assert_eq!(endpoint.session_calls.load(Ordering::SeqCst), 0);
+}
