@@ -84,6 +84,17 @@ pub fn body_text(entry: &JournalEntry) -> String {
     String::from_utf8_lossy(&entry.body).into_owned()
 }
 
+/// `http://127.0.0.1:<port>` with nothing listening on the port: every connection is
+/// refused before a request is sent.
+pub async fn refusing_url() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let address = listener.local_addr().expect("local address");
+    drop(listener);
+    format!("http://{address}")
+}
+
 /// Copies a directory tree (files and folders only), skipping `target`.
 pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;

@@ -36,6 +36,19 @@ pub enum BuildError {
         expected: &'static str,
         given: &'static str,
     },
+    /// OAuth2 client credentials with a base URL of no named environment and no token
+    /// URL: the client secret would go to the production token endpoint, not to where
+    /// the base URL points.
+    #[error(
+        "{api}: the base URL `{base_url}` is none of the API's environments, so the token \
+         endpoint is unknown; set `token_url(..)` (or pick an environment with \
+         `environment(..)`) rather than send the client secret to `{default_token_url}`"
+    )]
+    TokenUrlRequired {
+        api: &'static str,
+        base_url: String,
+        default_token_url: String,
+    },
     #[error("building the HTTP client failed: {0}")]
     Http(#[from] reqwest::Error),
 }
@@ -88,7 +101,9 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
-    /// A base URL of your own (a proxy, a sandbox); overrides the environment's.
+    /// A base URL of your own (a proxy, a sandbox); overrides the environment's. With
+    /// OAuth2 client credentials, give the token endpoint too ([`Self::token_url`]),
+    /// unless the URL is one of the API's environments': `build()` will not guess it.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -137,7 +152,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
-    /// Timeout of a whole operation, retries and waits included (default none).
+    /// Timeout of a whole operation, retries, waits and a token request included
+    /// (default none).
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.options.operation_timeout = Some(timeout);
         self
@@ -180,9 +196,34 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             Some(http) => http,
             None => self.http_settings.client(true)?,
         };
+        // A base URL of a named environment takes that environment's token endpoint; any
+        // other needs one given, or the client secret would go to the default endpoint.
+        let named = match &self.base_url {
+            None => Some(&self.environment),
+            Some(_) => api
+                .environments
+                .iter()
+                .find(|e| e.base_url.trim_end_matches('/') == base_url),
+        };
         let token_url = self
             .token_url
-            .or_else(|| self.environment.token_url.map(str::to_string));
+            .or_else(|| named.and_then(|e| e.token_url).map(str::to_string));
+        if let (
+            crate::AuthScheme::OAuth2ClientCredentials {
+                token_url: default_token_url,
+                ..
+            },
+            Credentials::ClientCredentials { .. },
+            None,
+            None,
+        ) = (api.auth, &self.credentials, &token_url, named)
+        {
+            return Err(BuildError::TokenUrlRequired {
+                api: api.crate_name,
+                base_url,
+                default_token_url: default_token_url.to_string(),
+            });
+        }
         let auth = AuthState::new(
             api.auth,
             self.credentials,

@@ -7,20 +7,22 @@ use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorKind, SchemaMismatch, VendorError, VendorErrorShape};
+use crate::retry::Attempts;
 
 /// Decodes a documented JSON success body.
 pub async fn success<T: DeserializeOwned, E>(
     response: reqwest::Response,
     operation: &'static str,
 ) -> Result<ResponseValue<T>, Error<E>> {
-    let (status, headers, body) = read(response, operation).await?;
+    let (status, headers, body, attempts) = read(response, operation).await?;
     match serde_json::from_slice(&body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
         Err(e) => {
             Err(
                 Error::from_response(ErrorKind::InvalidResponse, operation, status, headers, body)
                     .with_mismatch(SchemaMismatch::from_serde(&e))
-                    .with_guessed_vendor(),
+                    .with_guessed_vendor()
+                    .with_attempts(attempts),
             )
         }
     }
@@ -34,11 +36,11 @@ pub async fn error<E: DeserializeOwned>(
     operation: &'static str,
     shape: Option<VendorErrorShape>,
 ) -> Error<E> {
-    let (status, headers, body) = match read(response, operation).await {
+    let (status, headers, body, attempts) = match read(response, operation).await {
         Ok(parts) => parts,
         Err(error) => return error,
     };
-    match serde_json::from_slice::<E>(&body) {
+    let error = match serde_json::from_slice::<E>(&body) {
         Ok(typed) => {
             let vendor = match shape {
                 Some(shape) => VendorError::decode_as(shape, &body),
@@ -54,19 +56,27 @@ pub async fn error<E: DeserializeOwned>(
             headers,
             body,
         )
+        .with_undocumented_body()
         .with_guessed_vendor(),
-    }
+    };
+    error.with_attempts(attempts)
 }
 
-async fn read<E>(
-    response: reqwest::Response,
-    operation: &'static str,
-) -> Result<(reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>), Error<E>> {
+/// Status, headers, body, and the attempts that got the response.
+type Parts = (
+    reqwest::StatusCode,
+    reqwest::header::HeaderMap,
+    Vec<u8>,
+    Attempts,
+);
+
+async fn read<E>(response: reqwest::Response, operation: &'static str) -> Result<Parts, Error<E>> {
     let status = response.status();
     let headers = response.headers().clone();
+    let attempts = Error::<E>::attempts_of(&response);
     let body = response
         .bytes()
         .await
-        .map_err(|e| Error::transport(operation, e))?;
-    Ok((status, headers, body.to_vec()))
+        .map_err(|e| Error::transport(operation, e).with_attempts(attempts))?;
+    Ok((status, headers, body.to_vec(), attempts))
 }

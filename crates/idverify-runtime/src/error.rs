@@ -1,11 +1,18 @@
 //! The error every generated operation returns: what went wrong, the HTTP status, the
-//! vendor's error decoded from its own shape, the vendor's request id, and whether a
-//! retry could help. `Display` and `Debug` never show a body or personal data; the raw
-//! body is reachable with [`Error::raw_body`].
+//! vendor's error decoded from its own shape, the vendor's request id, the attempts
+//! made, and whether a retry could help. `Display` and `Debug` never show a body or
+//! anything else a vendor wrote: only fixed text, statuses, counts, and codes and request
+//! ids that are machine tokens ([`crate::redact`]); the raw body is reachable with
+//! [`Error::raw_body`], the decoded members on [`VendorError`].
 
 use std::fmt;
+use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::auth::{AuthError, AuthFailure};
+use crate::redact;
+use crate::retry::{self, Attempts, Retryable};
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,7 +20,9 @@ use serde_json::Value;
 pub enum ErrorKind {
     /// The request could not be built (a parameter failed validation).
     InvalidRequest,
-    /// No credentials could be obtained (token endpoint or login failed).
+    /// No credentials could be obtained (token endpoint or login failed);
+    /// [`Error::auth_failure`] says whether they were refused or the endpoint was
+    /// unavailable.
     Auth,
     /// The vendor could not be reached, or the connection broke.
     Transport,
@@ -45,7 +54,8 @@ pub enum VendorErrorShape {
     Generic,
 }
 
-/// One invalid parameter named by the vendor.
+/// One invalid parameter named by the vendor. `Debug` shows neither member: a name can
+/// hold a value too (a path with an id or a national id number in it).
 #[derive(Clone, PartialEq, Eq)]
 pub struct InvalidParam {
     pub name: String,
@@ -55,13 +65,15 @@ pub struct InvalidParam {
 impl fmt::Debug for InvalidParam {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InvalidParam")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
+            .field("name", &redact::Redacted)
+            .field("reason", &redact::free_text(&self.reason))
+            .finish()
     }
 }
 
-/// A vendor error body, decoded from whichever documented shape it has. The free-text
-/// parts (`message`, parameter reasons) may echo input and are left out of `Debug`.
+/// A vendor error body, decoded from whichever documented shape it has. Any member may
+/// echo input: `Debug` shows `code` and `trace_id` only when they are machine tokens,
+/// and of the free text (`title`, `message`, parameters) only whether it is there.
 #[derive(Clone, PartialEq, Eq)]
 pub struct VendorError {
     pub shape: VendorErrorShape,
@@ -80,10 +92,10 @@ impl fmt::Debug for VendorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VendorError")
             .field("shape", &self.shape)
-            .field("code", &self.code)
-            .field("title", &self.title)
-            .field("message", &self.message.as_ref().map(|_| crate::REDACTED))
-            .field("trace_id", &self.trace_id)
+            .field("code", &redact::token(&self.code))
+            .field("title", &redact::free_text(&self.title))
+            .field("message", &redact::free_text(&self.message))
+            .field("trace_id", &redact::token(&self.trace_id))
             .field("invalid_params", &self.invalid_params)
             .finish()
     }
@@ -279,6 +291,9 @@ pub struct Error<E = ()> {
     typed: Option<E>,
     vendor: Option<VendorError>,
     detail: Option<String>,
+    attempts: Attempts,
+    /// Whether the vendor may have acted on the request although it failed.
+    maybe_processed: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -293,6 +308,8 @@ impl<E> Error<E> {
             typed: None,
             vendor: None,
             detail: None,
+            attempts: Attempts::default(),
+            maybe_processed: false,
             source: None,
         }
     }
@@ -342,16 +359,65 @@ impl<E> Error<E> {
     }
 
     /// Whether sending the same request again could succeed (throttling, a vendor
-    /// outage, a timeout or a connection failure). The runtime already retried as its
-    /// policy allows.
+    /// outage, a timeout, a connection failure, an unavailable token endpoint). The
+    /// runtime already retried as its policy allows.
     pub fn is_retryable(&self) -> bool {
         match self.kind {
             ErrorKind::Transport | ErrorKind::Timeout => true,
             ErrorKind::Vendor | ErrorKind::UnexpectedStatus => self
                 .status
                 .is_some_and(|s| matches!(s.as_u16(), 408 | 429 | 502..=504)),
+            ErrorKind::Auth => self.auth_failure() == Some(AuthFailure::Unavailable),
             _ => false,
         }
+    }
+
+    /// For an [`ErrorKind::Auth`] error: whether the credentials were refused
+    /// ([`AuthFailure::CredentialsRefused`]: fix them) or the token endpoint was
+    /// unavailable ([`AuthFailure::Unavailable`]: retryable), or another failure. The
+    /// [`AuthError`] itself is [`Self::auth_error`] (and `source()`).
+    pub fn auth_failure(&self) -> Option<AuthFailure> {
+        self.auth_error().map(AuthError::failure)
+    }
+
+    /// The failed token request of an [`ErrorKind::Auth`] error.
+    pub fn auth_error(&self) -> Option<&AuthError> {
+        self.source.as_deref()?.downcast_ref()
+    }
+
+    /// Requests sent for this operation, retries included (token requests for an
+    /// [`ErrorKind::Auth`] error); 0 when nothing was sent.
+    pub fn attempts(&self) -> u32 {
+        self.attempts.count
+    }
+
+    /// The last `Retry-After` the vendor (or the token endpoint) sent, as it sent it.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.attempts
+            .retry_after
+            .or_else(|| self.auth_error()?.retry_after())
+    }
+
+    /// Whether the vendor may have acted on the request although the operation failed,
+    /// so that repeating a create could make a second one: the connection broke or
+    /// timed out after the request was sent, the vendor answered 5xx, or its success
+    /// answer could not be read. False when the request never left (a connection that
+    /// failed before sending, invalid input, no credentials) or was refused (4xx).
+    pub fn maybe_processed(&self) -> bool {
+        match self.kind {
+            ErrorKind::Transport | ErrorKind::Timeout => self.maybe_processed,
+            ErrorKind::Vendor | ErrorKind::UnexpectedStatus => {
+                self.status.is_some_and(|s| s.is_server_error())
+            }
+            ErrorKind::InvalidResponse => true,
+            _ => false,
+        }
+    }
+
+    /// What the retries saw.
+    pub(crate) fn with_attempts(mut self, attempts: Attempts) -> Self {
+        self.attempts = attempts;
+        self
     }
 
     /// An error about a response: its status, headers and the body exactly as received.
@@ -367,6 +433,21 @@ impl<E> Error<E> {
         out.headers = headers;
         out.body = Some(body);
         out
+    }
+
+    /// What the retries that got `response` saw ([`crate::Runtime::send`] puts it on).
+    pub(crate) fn attempts_of(response: &reqwest::Response) -> Attempts {
+        response
+            .extensions()
+            .get::<Attempts>()
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// A documented error status whose body is not the documented error body.
+    pub(crate) fn with_undocumented_body(mut self) -> Self {
+        self.detail = Some("the body is not the documented error body".to_string());
+        self
     }
 
     /// The documented error body and the vendor error read from it.
@@ -401,6 +482,7 @@ impl<E> Error<E> {
         };
         let mut out = Self::new(kind, operation);
         out.status = error.status();
+        out.maybe_processed = retry::classify_error(&error) != Some(Retryable::NotSent);
         // The URL may carry personal data in its path or query.
         out.source = Some(Box::new(error.without_url()));
         out
@@ -413,8 +495,8 @@ impl<E> Error<E> {
         out
     }
 
-    /// Credentials could not be obtained; the [`crate::AuthError`] is the `source()`.
-    pub fn auth(operation: &'static str, error: crate::AuthError) -> Self {
+    /// Credentials could not be obtained; the [`AuthError`] is the `source()`.
+    pub fn auth(operation: &'static str, error: AuthError) -> Self {
         let mut out = Self::new(ErrorKind::Auth, operation);
         out.source = Some(Box::new(error));
         out
@@ -431,7 +513,8 @@ impl<E> Error<E> {
     pub async fn unexpected(operation: &'static str, response: reqwest::Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
-        match response.bytes().await {
+        let attempts = Self::attempts_of(&response);
+        let out = match response.bytes().await {
             Ok(body) => Self::from_response(
                 ErrorKind::UnexpectedStatus,
                 operation,
@@ -446,38 +529,52 @@ impl<E> Error<E> {
                 out.headers = headers;
                 out
             }
-        }
+        };
+        out.with_attempts(attempts)
     }
 }
 
 impl<E> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.operation)?;
-        match self.kind {
-            ErrorKind::InvalidRequest => write!(f, "invalid request")?,
-            ErrorKind::Auth => write!(f, "authentication failed")?,
-            ErrorKind::Transport => write!(f, "the vendor could not be reached")?,
-            ErrorKind::Timeout => write!(f, "timed out")?,
-            ErrorKind::Vendor => write!(f, "the vendor answered with an error")?,
-            ErrorKind::UnexpectedStatus => {
-                write!(f, "the vendor answered with an undocumented status")?
+        let status = self.status.map(|s| redact::Status(s.as_u16()));
+        match (self.kind, status) {
+            (ErrorKind::InvalidRequest, _) => write!(f, "invalid request")?,
+            (ErrorKind::Auth, _) => write!(f, "authentication failed")?,
+            (ErrorKind::Transport, _) if self.maybe_processed => write!(
+                f,
+                "the connection broke after the request was sent; the vendor may have \
+                 processed it"
+            )?,
+            (ErrorKind::Transport, _) => write!(
+                f,
+                "the vendor could not be reached; the request was not sent"
+            )?,
+            (ErrorKind::Timeout, _) if self.maybe_processed => write!(
+                f,
+                "timed out after the request was sent; the vendor may have processed it"
+            )?,
+            (ErrorKind::Timeout, _) => write!(f, "timed out before the request was sent")?,
+            (ErrorKind::Vendor, Some(status)) => write!(f, "the vendor answered {status}")?,
+            (ErrorKind::UnexpectedStatus, Some(status)) if self.detail.is_some() => {
+                write!(f, "the vendor answered {status}")?
             }
-            ErrorKind::InvalidResponse => write!(
+            (ErrorKind::UnexpectedStatus, Some(status)) => {
+                write!(f, "{status}, not documented for this operation")?
+            }
+            (ErrorKind::InvalidResponse, _) => write!(
                 f,
                 "the vendor's response does not match its API description"
             )?,
-            ErrorKind::Other => write!(f, "request failed")?,
-        }
-        if let Some(status) = self.status {
-            write!(f, ", HTTP {}", status.as_u16())?;
-        }
-        if let Some(vendor) = &self.vendor {
-            match (&vendor.code, &vendor.title) {
-                (Some(code), Some(title)) => write!(f, " ({code}: {title})")?,
-                (Some(code), None) => write!(f, " ({code})")?,
-                (None, Some(title)) => write!(f, " ({title})")?,
-                (None, None) => {}
+            (ErrorKind::Vendor | ErrorKind::UnexpectedStatus, None) | (ErrorKind::Other, _) => {
+                write!(f, "request failed")?
             }
+        }
+        if let (ErrorKind::InvalidResponse, Some(status)) = (self.kind, status) {
+            write!(f, " ({status})")?;
+        }
+        if let Some(code) = self.vendor.as_ref().and_then(|v| v.code.as_deref()) {
+            write!(f, " ({})", redact::Token(code))?;
         }
         if let Some(detail) = &self.detail {
             write!(f, ": {detail}")?;
@@ -489,8 +586,14 @@ impl<E> fmt::Display for Error<E> {
         {
             write!(f, ": {source}")?;
         }
+        if self.attempts.count > 1 {
+            write!(f, "; {} attempts", self.attempts.count)?;
+        }
+        if let Some(after) = self.attempts.retry_after {
+            write!(f, "; the vendor asked to retry after {} s", after.as_secs())?;
+        }
         if let Some(id) = self.request_id() {
-            write!(f, " [request id {id}]")?;
+            write!(f, " [request id {}]", redact::Token(&id))?;
         }
         Ok(())
     }
@@ -503,8 +606,15 @@ impl<E> fmt::Debug for Error<E> {
             .field("operation", &self.operation)
             .field("status", &self.status)
             .field("vendor", &self.vendor)
-            .field("request_id", &self.request_id())
+            .field(
+                "request_id",
+                &self.request_id().as_deref().map(redact::Token),
+            )
             .field("detail", &self.detail)
+            .field("attempts", &self.attempts.count)
+            .field("retry_after", &self.attempts.retry_after)
+            .field("maybe_processed", &self.maybe_processed())
+            .field("auth", &self.auth_error())
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
             .finish_non_exhaustive()
     }

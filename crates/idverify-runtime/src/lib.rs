@@ -18,6 +18,7 @@ mod error;
 mod facts;
 mod http;
 mod lenient_date;
+mod redact;
 mod request_id;
 mod retry;
 mod runtime;
@@ -25,7 +26,7 @@ mod runtime;
 pub mod webhooks;
 
 pub use api::{ApiDescriptor, Environment};
-pub use auth::{AuthError, AuthScheme, Credentials};
+pub use auth::{AuthError, AuthFailure, AuthScheme, Credentials};
 pub use builder::{BuildError, ClientBuilder, GeneratedClient};
 pub use error::{Error, ErrorKind, InvalidParam, SchemaMismatch, VendorError, VendorErrorShape};
 pub use facts::OperationFacts;

@@ -2,12 +2,17 @@
 //!
 //! Retried: connection failures before the request was sent (any method); 429 (any
 //! method: the vendor did not process it), honouring `Retry-After`; 502, 503, 504,
-//! timeouts and connections broken after sending only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE) unless the call
-//! is marked safe to retry. Waits grow exponentially with full jitter, and a retry
-//! budget shared by all calls of a client stops a failing vendor from being hammered.
+//! timeouts and connections broken after sending only for idempotent methods (GET,
+//! HEAD, OPTIONS, PUT, DELETE) unless the call is marked safe to retry. Token requests
+//! are safe to repeat: 429, every 5xx, timeouts and connection failures. Waits grow
+//! exponentially with full jitter, and a retry budget shared by all calls of a client
+//! (and their token requests) stops a failing vendor from being hammered.
 
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
+
+// tokio's clock, not std's: tests run the waits on paused time.
+use tokio::time::Instant;
 
 /// Retry settings of a client or a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +55,17 @@ impl RetryPolicy {
     }
 }
 
+/// What the retries of one operation saw: carried on its response (as an extension) and
+/// on its error, where [`crate::Error::attempts`] and [`crate::Error::retry_after`]
+/// read it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Attempts {
+    /// Requests sent, the first included.
+    pub count: u32,
+    /// The last `Retry-After` the vendor sent, as it sent it (not capped).
+    pub retry_after: Option<Duration>,
+}
+
 /// Why a retry is considered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Retryable {
@@ -78,6 +94,48 @@ pub(crate) fn classify_error(error: &reqwest::Error) -> Option<Retryable> {
     } else {
         None
     }
+}
+
+/// The timeout of the next attempt: the attempt timeout, cut to what is left before the
+/// operation's deadline.
+pub(crate) fn attempt_timeout(
+    attempt: Option<Duration>,
+    deadline: Option<Instant>,
+) -> Option<Duration> {
+    let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    match (attempt, remaining) {
+        (Some(a), Some(r)) => Some(a.min(r)),
+        (a, r) => a.or(r),
+    }
+}
+
+/// After attempt number `attempts` failed in a way a retry may help with: how long to
+/// wait before the next one (`Retry-After` when the vendor said, else jittered backoff),
+/// or `None` to give up because the attempts are used up, the wait would pass the
+/// deadline, or the budget cannot pay for it. A retry that goes ahead is paid for here.
+pub(crate) fn next_wait(
+    policy: &RetryPolicy,
+    budget: &RetryBudget,
+    attempts: u32,
+    retry_after: Option<Duration>,
+    timed_out: bool,
+    deadline: Option<Instant>,
+) -> Option<Duration> {
+    if attempts >= policy.max_attempts {
+        return None;
+    }
+    let wait = retry_after
+        .map(|after| after.min(policy.max_delay))
+        .unwrap_or_else(|| policy.backoff(attempts - 1));
+    if deadline.is_some_and(|d| Instant::now() + wait >= d) {
+        return None;
+    }
+    let cost = if timed_out { TIMEOUT_COST } else { RETRY_COST };
+    if !budget.try_spend(cost) {
+        tracing::debug!("retry budget exhausted; not retrying");
+        return None;
+    }
+    Some(wait)
 }
 
 pub(crate) fn is_idempotent(method: &reqwest::Method) -> bool {

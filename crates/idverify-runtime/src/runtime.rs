@@ -9,11 +9,11 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::api::ApiDescriptor;
-use crate::auth::{AuthError, AuthState};
+use crate::auth::{AuthState, TokenFailure, TokenRetry};
 use crate::error::Error;
 use crate::http::NoRedirectClient;
 use crate::request_id::request_id;
-use crate::retry::{self, RetryBudget, RetryPolicy, Retryable};
+use crate::retry::{self, Attempts, RetryBudget, RetryPolicy, Retryable};
 
 /// Per-client settings that a call can override with the generated
 /// `Client::with_options`.
@@ -25,7 +25,8 @@ pub struct CallOptions {
     pub retry_non_idempotent: bool,
     /// Timeout of one HTTP attempt. Default 30 s.
     pub attempt_timeout: Option<Duration>,
-    /// Timeout of the whole operation, all attempts and waits included. Default none.
+    /// Timeout of the whole operation, all attempts and waits included (those of a
+    /// token request too). Default none.
     pub operation_timeout: Option<Duration>,
 }
 
@@ -128,13 +129,14 @@ impl Runtime {
     }
 
     /// Adds the API's default headers and the credentials to `request`, fetching a token
-    /// if none is cached.
-    pub async fn authorize(
+    /// if none is cached (token requests retried under this call's policy until
+    /// `deadline`, paid from the client's retry budget).
+    async fn authorize(
         &self,
         http: &reqwest::Client,
         request: &mut reqwest::Request,
-        _operation_id: &str,
-    ) -> Result<(), AuthError> {
+        deadline: Option<Instant>,
+    ) -> Result<(), TokenFailure> {
         for (name, value) in self.shared.api.default_headers {
             if !request.headers().contains_key(*name)
                 && let (Ok(name), Ok(value)) = (
@@ -145,25 +147,37 @@ impl Runtime {
                 request.headers_mut().insert(name, value);
             }
         }
-        self.shared.auth.apply(http, request).await
+        let retry = TokenRetry {
+            policy: self.options.retry,
+            budget: &self.shared.budget,
+            attempt_timeout: self.options.attempt_timeout,
+            deadline,
+        };
+        self.shared.auth.apply(http, request, retry).await
     }
 
-    /// For hand-written operations: authorises `request`, sends it with retries (as
-    /// [`Runtime::execute`]) and turns a failure to get credentials or to reach the
-    /// vendor into the operation's [`Error`]. The response is returned whatever its
-    /// status: the operation decodes it.
+    /// Authorises `request`, sends it with retries (as [`Runtime::execute`]) and turns
+    /// a failure to get credentials or to reach the vendor into the operation's
+    /// [`Error`], with the attempts made. The response is returned whatever its status:
+    /// the operation decodes it (the decoded error reads the attempts from it). For
+    /// generated and hand-written operations alike.
     pub async fn send<E>(
         &self,
         http: &reqwest::Client,
         mut request: reqwest::Request,
         operation: &'static str,
     ) -> Result<reqwest::Response, Error<E>> {
-        self.authorize(http, &mut request, operation)
+        let deadline = self.options.operation_timeout.map(|t| Instant::now() + t);
+        self.authorize(http, &mut request, deadline)
             .await
-            .map_err(|e| Error::auth(operation, e))?;
-        self.execute(http, request, operation)
-            .await
-            .map_err(|e| Error::transport(operation, e))
+            .map_err(|f| {
+                Error::auth(operation, f.error).with_attempts(Attempts {
+                    count: f.attempts,
+                    retry_after: None,
+                })
+            })?;
+        let (result, attempts) = self.traced(http, request, operation, deadline).await;
+        result.map_err(|e| Error::transport(operation, e).with_attempts(attempts))
     }
 
     /// An HTTP client with this client's settings (connect timeout, user agent,
@@ -173,16 +187,30 @@ impl Runtime {
         self.shared.no_redirect.get()
     }
 
-    /// Sends `request`, retrying as [`CallOptions`] allow (see [`RetryPolicy`]), and,
-    /// once, after a 401 on a cached token: the token is dropped, a new one fetched and
-    /// the request replayed. One tracing span per operation records the operation id,
-    /// status, attempts, duration and the vendor's request id; never bodies or headers.
+    /// Sends an authorised `request`, retrying as [`CallOptions`] allow (see
+    /// [`RetryPolicy`]), and, once, after a 401 on a cached token: the token is dropped,
+    /// a new one fetched and the request replayed. One tracing span per operation
+    /// records the operation id, status, attempts, duration and the vendor's request id;
+    /// never bodies or headers.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
         request: reqwest::Request,
         operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
+        let deadline = self.options.operation_timeout.map(|t| Instant::now() + t);
+        self.traced(http, request, operation_id, deadline).await.0
+    }
+
+    /// [`Self::execute`] until `deadline`, also returning what the retries saw (which a
+    /// response carries as an extension too).
+    async fn traced(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &str,
+        deadline: Option<Instant>,
+    ) -> (reqwest::Result<reqwest::Response>, Attempts) {
         let span = tracing::info_span!(
             "idverify.request",
             api = self.shared.api.crate_name,
@@ -194,19 +222,20 @@ impl Runtime {
             request_id = tracing::field::Empty,
         );
         let started = Instant::now();
-        let (result, attempts) = self
-            .send_with_retries(http, request, operation_id)
+        let (mut result, attempts) = self
+            .send_with_retries(http, request, operation_id, deadline)
             .instrument(span.clone())
             .await;
-        span.record("attempts", attempts);
+        span.record("attempts", attempts.count);
         span.record("duration_ms", started.elapsed().as_millis() as u64);
-        if let Ok(response) = &result {
+        if let Ok(response) = &mut result {
             span.record("status", response.status().as_u16());
             if let Some(id) = request_id(response.headers()) {
                 span.record("request_id", id.as_str());
             }
+            response.extensions_mut().insert(attempts);
         }
-        result
+        (result, attempts)
     }
 
     async fn send_with_retries(
@@ -214,33 +243,32 @@ impl Runtime {
         http: &reqwest::Client,
         request: reqwest::Request,
         operation_id: &str,
-    ) -> (reqwest::Result<reqwest::Response>, u32) {
+        deadline: Option<Instant>,
+    ) -> (reqwest::Result<reqwest::Response>, Attempts) {
         let options = self.options;
-        let started = Instant::now();
-        let deadline = options.operation_timeout.map(|t| started + t);
         let idempotent = retry::is_idempotent(request.method()) || options.retry_non_idempotent;
         let mut next = request;
-        let mut attempts = 0u32;
+        let mut attempts = Attempts::default();
         let mut reauthorized = false;
         loop {
-            attempts += 1;
+            attempts.count += 1;
             let mut request = next;
             let copy = request.try_clone();
-            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            let timeout = match (options.attempt_timeout, remaining) {
-                (Some(a), Some(r)) => Some(a.min(r)),
-                (a, r) => a.or(r),
-            };
-            if let Some(timeout) = timeout {
+            if let Some(timeout) = retry::attempt_timeout(options.attempt_timeout, deadline) {
                 *request.timeout_mut() = Some(timeout);
             }
             let result = http.execute(request).await;
+            if let Ok(response) = &result
+                && let Some(after) = retry::retry_after(response.headers())
+            {
+                attempts.retry_after = Some(after);
+            }
 
             if let Ok(response) = &result
                 && response.status() == reqwest::StatusCode::UNAUTHORIZED
                 && !reauthorized
                 && let Some(mut copy) = copy.as_ref().and_then(reqwest::Request::try_clone)
-                && self.refresh_after_401(http, &mut copy, operation_id).await
+                && self.refresh_after_401(http, &mut copy, deadline).await
             {
                 reauthorized = true;
                 tracing::debug!(
@@ -269,34 +297,26 @@ impl Runtime {
             let Some(copy) = copy else {
                 return (result, attempts);
             };
-            if !allowed || attempts >= options.retry.max_attempts {
+            if !allowed {
                 return (result, attempts);
             }
-            let is_timeout = result
+            let timed_out = result
                 .as_ref()
                 .err()
                 .is_some_and(reqwest::Error::is_timeout);
-            let cost = if is_timeout {
-                retry::TIMEOUT_COST
-            } else {
-                retry::RETRY_COST
+            let Some(wait) = retry::next_wait(
+                &options.retry,
+                &self.shared.budget,
+                attempts.count,
+                retry_after,
+                timed_out,
+                deadline,
+            ) else {
+                return (result, attempts);
             };
-            let wait = retry_after
-                .map(|after| after.min(options.retry.max_delay))
-                .unwrap_or_else(|| options.retry.backoff(attempts - 1));
-            if deadline.is_some_and(|d| Instant::now() + wait >= d) {
-                return (result, attempts);
-            }
-            if !self.shared.budget.try_spend(cost) {
-                tracing::debug!(
-                    operation = operation_id,
-                    "retry budget exhausted; not retrying"
-                );
-                return (result, attempts);
-            }
             tracing::debug!(
                 operation = operation_id,
-                attempt = attempts,
+                attempt = attempts.count,
                 wait_ms = wait.as_millis() as u64,
                 "retrying"
             );
@@ -312,12 +332,12 @@ impl Runtime {
         &self,
         http: &reqwest::Client,
         request: &mut reqwest::Request,
-        operation_id: &str,
+        deadline: Option<Instant>,
     ) -> bool {
         if !self.shared.auth.reject_token_of(request).await {
             return false;
         }
         // Keep the vendor's 401 when the refresh fails: it says more than our error.
-        self.authorize(http, request, operation_id).await.is_ok()
+        self.authorize(http, request, deadline).await.is_ok()
     }
 }

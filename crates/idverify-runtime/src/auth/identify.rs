@@ -13,25 +13,30 @@ struct PartnerLoginResponse {
     messages: Option<Vec<String>>,
 }
 
-/// Identify partner login. The JWT's idle timeout (30 min) is not known in advance, so
+/// Identify partner login (one attempt, within `timeout`). The JWT's idle timeout (30 min) is not known in advance, so
 /// the token has no fixed lifetime: a 401 drops it and logs in again.
 pub(super) async fn fetch_partner_token(
     http: &reqwest::Client,
     login_url: &str,
     partner: &str,
     api_key: &SecretString,
+    timeout: Option<Duration>,
 ) -> Result<(SecretString, Option<Duration>), AuthError> {
     let body = serde_json::json!({ "PARTNER": partner, "APIKEY": api_key.expose_secret() });
     let (status, bytes) =
-        super::send_token_request(http.post(login_url).json(&body), login_url).await?;
+        super::request::send_token_request(http.post(login_url).json(&body), login_url, timeout)
+            .await?;
     let parsed: Option<PartnerLoginResponse> = serde_json::from_slice(&bytes).ok();
     if !status.is_success() {
-        return Err(AuthError::Rejected {
-            url: login_url.to_string(),
-            status: status.as_u16(),
-            error: None,
-            description: parsed.and_then(|p| p.messages).map(|m| m.join("; ")),
-        });
+        // Identify answers a wrong partner or key with 401 (403: not allowed to log in).
+        let credentials = matches!(status.as_u16(), 401 | 403);
+        return Err(AuthError::refused(
+            login_url,
+            status,
+            credentials,
+            None,
+            parsed.and_then(|p| p.messages).map(|m| m.join("; ")),
+        ));
     }
     let token = parsed
         .and_then(|p| p.token)

@@ -4,11 +4,14 @@
 //! [`AuthState::apply`] fetches a new one. The retry loop knows none of the headers.
 //!
 //! Token providers: OAuth2 client credentials ([`oauth`]) and Identify partner login
-//! ([`identify`]), both behind one single-flight cache ([`cache`]).
+//! ([`identify`]), both behind one single-flight cache ([`cache`]), sent and retried by
+//! [`request`]; their failures are [`error`]s.
 
 mod cache;
+mod error;
 mod identify;
 mod oauth;
+mod request;
 
 use std::fmt;
 use std::time::Duration;
@@ -17,6 +20,8 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
 use cache::TokenCache;
+pub use error::{AuthError, AuthFailure};
+pub(crate) use request::{TokenFailure, TokenRetry};
 
 /// How an API authenticates its callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,50 +100,6 @@ impl fmt::Debug for Credentials {
         }
     }
 }
-
-/// Getting a token failed. Never carries a secret or a token.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum AuthError {
-    /// The token endpoint refused the credentials (or failed); `error` and
-    /// `description` are the vendor's OAuth2 error fields when present.
-    #[error("token endpoint {url} answered {status}: {}", describe(.error, .description))]
-    Rejected {
-        url: String,
-        status: u16,
-        error: Option<String>,
-        description: Option<String>,
-    },
-    /// The token endpoint answered 2xx with something that is not a usable token.
-    #[error("token endpoint {url} gave an invalid token response: {reason}")]
-    InvalidResponse { url: String, reason: String },
-    /// The token endpoint could not be reached.
-    #[error("token endpoint {url} could not be reached: {source}")]
-    Transport {
-        url: String,
-        #[source]
-        source: reqwest::Error,
-    },
-}
-
-fn describe(error: &Option<String>, description: &Option<String>) -> String {
-    match (error, description) {
-        (Some(e), Some(d)) => format!("{e}: {d}"),
-        (Some(e), None) => e.clone(),
-        (None, Some(d)) => d.clone(),
-        (None, None) => "no error details".to_string(),
-    }
-}
-
-impl AuthError {
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Self::Rejected { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-}
-
 /// The credentials do not fit the API's auth scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CredentialsMismatch {
@@ -246,12 +207,13 @@ impl AuthState {
     }
 
     /// Puts the credentials on `request`, fetching a token through `http` if none is
-    /// cached.
+    /// cached (token requests retried as `retry` says).
     pub(crate) async fn apply(
         &self,
         http: &reqwest::Client,
         request: &mut reqwest::Request,
-    ) -> Result<(), AuthError> {
+        retry: TokenRetry<'_>,
+    ) -> Result<(), TokenFailure> {
         match self {
             Self::None => {}
             Self::Bearer(token) => {
@@ -267,14 +229,17 @@ impl AuthState {
             } => {
                 let token = cache
                     .get(|| {
-                        oauth::fetch_client_credentials(
-                            http,
-                            token_url,
-                            scope.as_deref(),
-                            client_id,
-                            client_secret,
-                            *skew,
-                        )
+                        retry.run(|timeout| {
+                            oauth::fetch_client_credentials(
+                                http,
+                                token_url,
+                                scope.as_deref(),
+                                client_id,
+                                client_secret,
+                                *skew,
+                                timeout,
+                            )
+                        })
                     })
                     .await?;
                 request.headers_mut().insert(AUTHORIZATION, bearer(&token));
@@ -286,7 +251,13 @@ impl AuthState {
                 cache,
             } => {
                 let token = cache
-                    .get(|| identify::fetch_partner_token(http, login_url, partner, api_key))
+                    .get(|| {
+                        retry.run(|timeout| {
+                            identify::fetch_partner_token(
+                                http, login_url, partner, api_key, timeout,
+                            )
+                        })
+                    })
                     .await?;
                 let headers = request.headers_mut();
                 if let Ok(value) = HeaderValue::from_str(partner) {
@@ -326,22 +297,6 @@ impl AuthState {
         cache.invalidate(&rejected).await;
         true
     }
-}
-
-/// Sends a token (or login) request and reads its answer; failing to is
-/// [`AuthError::Transport`] naming `url`.
-async fn send_token_request(
-    request: reqwest::RequestBuilder,
-    url: &str,
-) -> Result<(reqwest::StatusCode, bytes::Bytes), AuthError> {
-    let transport = |source| AuthError::Transport {
-        url: url.to_string(),
-        source,
-    };
-    let response = request.send().await.map_err(transport)?;
-    let status = response.status();
-    let body = response.bytes().await.map_err(transport)?;
-    Ok((status, body))
 }
 
 fn bearer(token: &SecretString) -> HeaderValue {

@@ -19,8 +19,11 @@ struct OAuthErrorBody {
     error_description: Option<String>,
 }
 
-/// Requests a client-credentials token. Returns the token and how long to use it (its
-/// lifetime less `skew`).
+/// OAuth2 error codes (RFC 6749 §5.2) that mean the credentials themselves were refused.
+const CREDENTIALS_REFUSED: &[&str] = &["invalid_client", "unauthorized_client", "invalid_grant"];
+
+/// Requests a client-credentials token (one attempt, within `timeout`). Returns the
+/// token and how long to use it (its lifetime less `skew`).
 pub(super) async fn fetch_client_credentials(
     http: &reqwest::Client,
     token_url: &str,
@@ -28,6 +31,7 @@ pub(super) async fn fetch_client_credentials(
     client_id: &str,
     client_secret: &SecretString,
     skew: Duration,
+    timeout: Option<Duration>,
 ) -> Result<(SecretString, Option<Duration>), AuthError> {
     let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
     if let Some(scope) = scope {
@@ -38,15 +42,23 @@ pub(super) async fn fetch_client_credentials(
         .basic_auth(client_id, Some(client_secret.expose_secret()))
         .header(reqwest::header::ACCEPT, "application/json")
         .form(&form);
-    let (status, body) = super::send_token_request(request, token_url).await?;
+    let (status, body) = super::request::send_token_request(request, token_url, timeout).await?;
     if !status.is_success() {
         let parsed: Option<OAuthErrorBody> = serde_json::from_slice(&body).ok();
-        return Err(AuthError::Rejected {
-            url: token_url.to_string(),
-            status: status.as_u16(),
-            error: parsed.as_ref().and_then(|p| p.error.clone()),
-            description: parsed.and_then(|p| p.error_description),
-        });
+        let error = parsed.as_ref().and_then(|p| p.error.clone());
+        // 401: client authentication failed (§5.2), whatever the code says.
+        let credentials = status == reqwest::StatusCode::UNAUTHORIZED
+            || (status == reqwest::StatusCode::BAD_REQUEST
+                && error
+                    .as_deref()
+                    .is_some_and(|e| CREDENTIALS_REFUSED.contains(&e)));
+        return Err(AuthError::refused(
+            token_url,
+            status,
+            credentials,
+            error,
+            parsed.and_then(|p| p.error_description),
+        ));
     }
     let invalid = |reason: &str| AuthError::InvalidResponse {
         url: token_url.to_string(),

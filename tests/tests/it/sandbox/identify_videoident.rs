@@ -327,6 +327,17 @@ async fn validation_errors_and_a_wrong_api_key() {
     assert_eq!(error.kind(), ErrorKind::Auth);
     let message = error.to_string();
     assert!(message.contains("401"), "{message}");
-    assert!(message.contains("Invalid partner or API key"), "{message}");
+    // The vendor's own words are on the typed error, not in the text.
+    assert!(!message.contains("Invalid partner or API key"), "{message}");
+    assert_eq!(
+        error.auth_failure(),
+        Some(idverify_runtime::AuthFailure::CredentialsRefused)
+    );
+    match error.auth_error() {
+        Some(idverify_runtime::AuthError::Rejected { description, .. }) => {
+            assert_eq!(description.as_deref(), Some("Invalid partner or API key."))
+        }
+        other => panic!("expected the refused login: {other:?}"),
+    }
     assert!(!message.contains("wrong-api-key"));
 }
