@@ -468,7 +468,7 @@ async fn a_wrong_api_key_surfaces_the_login_error_without_the_key() {
     );
     match error.auth_error() {
         Some(idverify_runtime::AuthError::Rejected { description, .. }) => {
-            assert_eq!(description.as_deref(), Some("Invalid partner or API key"))
+            assert_eq!(description.as_deref(), Some("Invalid partner or API key."))
         }
         other => panic!("expected the refused login: {other:?}"),
     }

@@ -3,10 +3,12 @@
 //! - `browser`: the end-user pages in headless Chromium (installed by `tests/tools/install`);
 //! - `conformance`: schemathesis runs every spec against the sandbox;
 //! - `vendoring`, `removal`: generated crates built by cargo in workspaces of their own;
-//! - `spec_validators`: openapi-spec-validator and Redocly over every spec.
+//! - `spec_validators`: openapi-spec-validator and Redocly over every spec;
+//! - `soak`: 1,000 sessions through injected faults, each created once or failed visibly.
 
 mod browser;
 mod conformance;
 mod removal;
+mod soak;
 mod spec_validators;
 mod vendoring;
