@@ -226,3 +226,20 @@ macro_rules! round_trip_examples {
         examples.len()
     }};
 }
+
+/// Runs `cargo <args>` in the workspace at `dir` (a user's workspace the test made), in a
+/// target dir of its own kept between runs (`target/vendoring`), so it never waits on
+/// the lock of the build running the tests, and with this workspace's `Cargo.lock`
+/// copied in so an offline build finds every dependency cached.
+pub fn cargo_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    let root = workspace_root();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", root.join("target/vendoring"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo")
+}

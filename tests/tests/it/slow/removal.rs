@@ -4,10 +4,9 @@
 //! workspace that builds.
 
 use std::path::Path;
-use std::process::Command;
 
 use idverify_codegen::cli;
-use idverify_tests::{copy_tree, workspace_root};
+use idverify_tests::{cargo_in, copy_tree, workspace_root};
 
 /// A user's workspace holding our specs, the runtime, the generated crates and the
 /// facade (the hand-written sandbox and tests depend on every vendor, so they stay out).
@@ -28,8 +27,6 @@ fn user_workspace() -> tempfile::TempDir {
         "[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n",
     )
     .unwrap();
-    // The same dependency versions as here, so the offline build finds them cached.
-    std::fs::copy(root.join("Cargo.lock"), work.path().join("Cargo.lock")).unwrap();
     work
 }
 
@@ -49,24 +46,8 @@ fn codegen(dir: &Path) -> (u8, String, String) {
     )
 }
 
-fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    Command::new(cargo)
-        .args(args)
-        .current_dir(dir)
-        // A target dir of its own (kept between runs, shared with the vendoring tests)
-        // so it never waits on the lock of the build running these tests.
-        .env(
-            "CARGO_TARGET_DIR",
-            workspace_root().join("target/vendoring"),
-        )
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("run cargo")
-}
-
 fn assert_builds(dir: &Path) {
-    let output = cargo(
+    let output = cargo_in(
         dir,
         &["build", "--offline", "--workspace", "--all-features"],
     );
@@ -129,7 +110,7 @@ fn a_deleted_crate_or_a_broken_generated_manifest_is_repaired_by_one_run() {
     std::fs::remove_dir_all(dir.join("crates/idverify-idnow-platform")).unwrap();
     let broken = dir.join("crates/idverify-idfy-identification-v1/Cargo.toml");
     std::fs::write(&broken, "[package\nname = ").unwrap();
-    let stuck = cargo(dir, &["metadata", "--offline", "--format-version", "1"]);
+    let stuck = cargo_in(dir, &["metadata", "--offline", "--format-version", "1"]);
     assert!(
         !stuck.status.success(),
         "cargo cannot load the workspace before the run"

@@ -3,24 +3,12 @@
 //! a vendor's own file with `cargo xtask try-spec`.
 
 use std::path::Path;
-use std::process::Command;
 
-use idverify_tests::{copy_tree, workspace_root};
+use idverify_tests::{cargo_in, copy_tree, workspace_root};
 
-/// `cargo build --offline` in `dir`, in a target dir of its own (kept between runs) so it
-/// never waits on the lock of the build running these tests.
+/// `cargo build --offline --package <package>` in `dir`; fails the test with cargo's errors.
 fn cargo_build(dir: &Path, package: &str) {
-    let root = workspace_root();
-    // The same dependency versions as here, so the offline build finds them cached.
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = Command::new(cargo)
-        .args(["build", "--offline", "--package", package])
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", root.join("target/vendoring"))
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("run cargo");
+    let output = cargo_in(dir, &["build", "--offline", "--package", package]);
     assert!(
         output.status.success(),
         "{package} did not build:\n{}",
@@ -251,23 +239,12 @@ async fn main() {
         "[workspace]\nresolver = \"3\"\nmembers = [\"app\", \"crates/*\"]\n",
     )
     .unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let output = tokio::task::spawn_blocking(move || {
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let status =
             idverify_codegen::cli::run(["codegen".to_string()], dir.clone(), &mut out, &mut err);
         assert_eq!(status, 0, "{}", String::from_utf8_lossy(&err));
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        Command::new(cargo)
-            .args(["run", "--offline", "--quiet", "--package", "app"])
-            .current_dir(&dir)
-            .env(
-                "CARGO_TARGET_DIR",
-                workspace_root().join("target/vendoring"),
-            )
-            .env_remove("RUSTFLAGS")
-            .output()
-            .expect("run cargo")
+        cargo_in(&dir, &["run", "--offline", "--quiet", "--package", "app"])
     })
     .await
     .unwrap();
