@@ -211,7 +211,7 @@ async fn sessions_expire_on_the_sandbox_clock() {
     // fetches a new token and replays the call).
     sandbox.control().advance(Duration::from_secs(601));
     let expired = get(&client, &id).await;
-    assert_eq!(expired.status, Some(types::SessionStatus::Error));
+    assert_eq!(expired.status, Some(types::SessionStatus::Expired));
     assert_eq!(
         expired.error.and_then(|e| e.code).as_deref(),
         Some("session_expired")

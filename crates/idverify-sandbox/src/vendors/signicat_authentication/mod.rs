@@ -9,7 +9,7 @@
 //! Lifecycle: `CREATED` → (end user opens the page) `WAITING_FOR_USER` → `SUCCESS`,
 //! `ABORT` or `ERROR`; `CANCELLED` by the cancel call while not completed. A session
 //! lives `sessionLifetime` seconds (default 1200, values below 300 raised to 300). When
-//! it expires before being completed it reports `ERROR` with error code
+//! it expires before being completed it reports `EXPIRED` with error code
 //! `session_expired`; one hour after its expiry any session is removed and answers 404.
 
 use std::sync::Arc;

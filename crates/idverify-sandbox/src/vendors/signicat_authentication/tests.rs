@@ -55,7 +55,7 @@ fn validation_names_the_field() {
             "callbackUrls",
         ),
         (
-            r#"{"flow":"redirect","requestedAttributes":[],"requestedLoa":null}"#,
+            r#"{"flow":"redirect","requestedAttributes":[],"requestedLoa":"highest"}"#,
             "requestedLoa",
         ),
         ("", "body"),
@@ -77,6 +77,7 @@ fn validation_names_the_field() {
     request(json!({
         "flow": "redirect",
         "requestedAttributes": [],
+        "requestedLoa": null,
         "returnUrl": null,
         "tags": null,
         "additionalParameters": {"sbid_flow": null},
@@ -231,7 +232,7 @@ fn lifetime_minimum_expiry_and_pruning() {
     api.shared.clock.advance(Duration::from_secs(301));
     let page = api.open(&short_id).unwrap();
     assert!(!page.open);
-    assert_eq!(page.status, "ERROR");
+    assert_eq!(page.status, "EXPIRED");
     let ola = persons::find("ola").unwrap();
     assert_eq!(
         api.complete(&short_id, ola, Outcome::Success)
