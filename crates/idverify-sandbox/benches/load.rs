@@ -315,9 +315,9 @@ impl Clients {
                 let request = types::CreateSessionRequest::builder()
                     .flow(types::Flow::Redirect)
                     .requested_attributes(vec![
-                        "name".to_string(),
-                        "nin".to_string(),
-                        "dateOfBirth".to_string(),
+                        types::RequestedAttribute::Name,
+                        types::RequestedAttribute::Nin,
+                        types::RequestedAttribute::DateOfBirth,
                     ])
                     .callback_urls(Some(types::CallbackUrls {
                         success: Some(SUCCESS_URL.into()),

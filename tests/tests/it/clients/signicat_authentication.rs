@@ -148,7 +148,10 @@ async fn create_get_and_cancel_a_session() {
 
     let request = signicat::types::CreateSessionRequest::builder()
         .flow(signicat::types::Flow::Redirect)
-        .requested_attributes(vec!["name".to_string(), "nin".to_string()])
+        .requested_attributes(vec![
+            signicat::types::RequestedAttribute::Name,
+            signicat::types::RequestedAttribute::Nin,
+        ])
         .external_reference(Some("order-42".try_into().unwrap()))
         .prefilled_input(Some(
             signicat::types::PrefilledInput::builder()
@@ -269,7 +272,7 @@ async fn a_rejected_token_is_refreshed_once_and_the_call_replayed() {
     let body = || {
         signicat::types::CreateSessionRequest::builder()
             .flow(signicat::types::Flow::Headless)
-            .requested_attributes(Vec::<String>::new())
+            .requested_attributes(Vec::<signicat::types::RequestedAttribute>::new())
     };
     client
         .create_session()

@@ -42,7 +42,12 @@ fn browser() -> reqwest::Client {
 fn request(attributes: &[&str]) -> types::builder::CreateSessionRequest {
     types::CreateSessionRequest::builder()
         .flow(types::Flow::Redirect)
-        .requested_attributes(attributes.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+        .requested_attributes(
+            attributes
+                .iter()
+                .map(|a| types::RequestedAttribute::from(*a))
+                .collect::<Vec<_>>(),
+        )
         .external_reference(Some("order-42".try_into().unwrap()))
         .callback_urls(Some(types::CallbackUrls {
             success: Some("https://shop.example/done".into()),
@@ -288,7 +293,7 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
         .body(
             types::CreateSessionRequest::builder()
                 .flow(types::Flow::Unknown("kiosk".into()))
-                .requested_attributes(Vec::<String>::new()),
+                .requested_attributes(Vec::<types::RequestedAttribute>::new()),
         )
         .send()
         .await
@@ -363,7 +368,7 @@ async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
         .body(
             types::CreateSessionRequest::builder()
                 .flow(types::Flow::Embedded)
-                .requested_attributes(vec!["name".to_string()])
+                .requested_attributes(vec![types::RequestedAttribute::Name])
                 .embedded_parent_domains(Some(vec![
                     "shop.example".to_string(),
                     "localhost".to_string(),

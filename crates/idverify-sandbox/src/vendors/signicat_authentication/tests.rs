@@ -98,6 +98,16 @@ fn the_subject_carries_only_the_requested_attributes() {
         Some(&json!(kari.phone_number))
     );
     assert_eq!(subject.email, None);
+    // A documented name is a variant; a misspelt one is kept but returns nothing.
+    assert_eq!(
+        types::RequestedAttribute::from("dateOfBirth"),
+        types::RequestedAttribute::DateOfBirth
+    );
+    let born = super::identity::subject(kari, &[types::RequestedAttribute::DateOfBirth]);
+    assert_eq!(born.date_of_birth.as_deref(), Some(kari.date_of_birth));
+    let misspelt = types::RequestedAttribute::from("dob");
+    assert_eq!(misspelt, types::RequestedAttribute::Unknown("dob".into()));
+    assert_eq!(super::identity::subject(kari, &[misspelt]).date_of_birth, None);
     assert_eq!(subject.date_of_birth, None);
     assert_eq!(subject.first_name, None);
     assert!(subject.id.is_some(), "the identifier is always there");
