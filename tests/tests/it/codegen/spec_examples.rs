@@ -85,7 +85,8 @@ fn schema_of(document: &Value, example_pointer: &str) -> Option<String> {
 }
 
 /// OpenAPI 3.0's `nullable: true` in JSON Schema terms: `null` is one more accepted type
-/// (and enum value); beside `allOf`/`anyOf`/`oneOf`/`$ref`, either the schema or `null`.
+/// (and enum value); beside `allOf`/`anyOf`/`oneOf`/`$ref` (whose schemas do not accept
+/// `null` themselves), either the whole schema or `null`, as the generated `Option` reads it.
 fn json_schema(mut value: Value) -> Value {
     translate(&mut value);
     value
@@ -109,7 +110,10 @@ fn translate(value: &mut Value) {
 }
 
 fn nullable(map: &mut Map<String, Value>) {
-    if let Some(Value::String(kind)) = map.get("type").cloned() {
+    let composed = ["allOf", "anyOf", "oneOf", "$ref"]
+        .iter()
+        .any(|k| map.contains_key(*k));
+    if !composed && let Some(Value::String(kind)) = map.get("type").cloned() {
         map.insert("type".into(), json!([kind, "null"]));
         if let Some(Value::Array(values)) = map.get_mut("enum") {
             values.push(Value::Null);
