@@ -358,6 +358,7 @@ async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
     };
     // A redirect session's page is not to be framed at all.
     let redirect = create(&client, &["name"]).await;
+    let redirect_nonce = redirect.session_nonce.clone();
     assert_eq!(
         policy(redirect).await.as_deref(),
         Some("frame-ancestors 'none'")
@@ -378,6 +379,21 @@ async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
         .await
         .expect("create")
         .into_inner();
+    // The embedded session carries a nonce, and reading it back with the nonce works.
+    let nonce = embedded
+        .session_nonce
+        .clone()
+        .expect("an embedded session's nonce");
+    let read = client
+        .get_session()
+        .id(embedded.id.as_deref().unwrap())
+        .session_nonce(nonce.as_str())
+        .send()
+        .await
+        .expect("get with the nonce")
+        .into_inner();
+    assert_eq!(read.session_nonce.as_deref(), Some(nonce.as_str()));
+    assert_eq!(redirect_nonce, None, "only the embedded flow has one");
     assert_eq!(
         policy(embedded).await.as_deref(),
         Some("frame-ancestors shop.example:* localhost:*")
