@@ -25,6 +25,19 @@ impl Write for Captured {
     }
 }
 
+/// Everything traced on this thread until the guard drops, span `events` included.
+fn capture(events: FmtSpan) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_span_events(events)
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
 #[tokio::test]
 async fn each_operation_is_one_span_without_personal_data() {
     let server = LocalServer::start(
@@ -48,15 +61,7 @@ async fn each_operation_is_one_span_without_personal_data() {
         .build()
         .unwrap();
 
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_span_events(FmtSpan::CLOSE)
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture(FmtSpan::CLOSE);
 
     client.get_session().id("s-1").send().await.unwrap();
 
@@ -118,15 +123,7 @@ async fn a_name_in_the_query_reaches_no_span_and_no_error() {
         .build()
         .unwrap();
 
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_span_events(FmtSpan::FULL)
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture(FmtSpan::FULL);
 
     let error = client
         .list_log_entries()
