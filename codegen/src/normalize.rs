@@ -4,7 +4,8 @@
 //!
 //! Steps, in order: missing operation ids; one media type per request and response
 //! (`+json` is JSON); `default` responses; one body type per success and per error group
-//! of an operation; `x-sensitive` properties marked for redaction.
+//! of an operation; `x-sensitive` properties marked for redaction; open enums (the
+//! documented values or any string) read as their string enum.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -53,6 +54,7 @@ pub fn normalize(file: &Path, doc: Value) -> Result<Normalized> {
     }
     mark_sensitive(&mut n.doc);
     drop_noop_constraints(&mut n.doc);
+    open_enums(&mut n.doc, "", &mut n.notes);
     if let Some(schemas) = n
         .doc
         .pointer("/components/schemas")
@@ -643,5 +645,85 @@ fn mark_sensitive(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(mark_sensitive),
         _ => {}
+    }
+}
+
+/// An open enum, `anyOf: [{type: string, enum: [...]}, {type: string}]`, says "one of the
+/// documented values, or any other string": what every generated string enum already is
+/// (its `Unknown(String)` variant). Progenitor would make it an untagged union, so it is
+/// read as the enum alone.
+fn open_enums(value: &mut Value, pointer: &str, notes: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(documented) = open_enum_values(map) {
+                map.remove("anyOf");
+                map.insert("type".into(), json!("string"));
+                map.insert("enum".into(), documented);
+                notes.push(format!(
+                    "{pointer}: open enum (documented values or any string) read as its string enum"
+                ));
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    open_enums(child, &format!("{pointer}/{}", pointer_token(key)), notes);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                open_enums(item, &format!("{pointer}/{i}"), notes);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The documented values of an open enum, when `schema` is one.
+fn open_enum_values(schema: &Map<String, Value>) -> Option<Value> {
+    let [first, second] = schema.get("anyOf")?.as_array()?.as_slice() else {
+        return None;
+    };
+    let is_string = |s: &Value| s.get("type").and_then(Value::as_str) == Some("string");
+    let (listed, any) = if first.get("enum").is_some() {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    (is_string(listed) && is_string(any) && any.get("enum").is_none())
+        .then(|| listed.get("enum").cloned())
+        .flatten()
+}
+
+#[cfg(test)]
+mod open_enum_tests {
+    use super::*;
+
+    #[test]
+    fn an_open_enum_becomes_its_string_enum() {
+        let mut doc = json!({ "components": { "schemas": { "Gender": {
+            "description": "d",
+            "anyOf": [{ "type": "string", "enum": ["MALE", "FEMALE"] }, { "type": "string" }]
+        }}}});
+        let mut notes = Vec::new();
+        open_enums(&mut doc, "", &mut notes);
+        assert_eq!(
+            doc["components"]["schemas"]["Gender"],
+            json!({ "description": "d", "type": "string", "enum": ["MALE", "FEMALE"] })
+        );
+        assert_eq!(
+            notes,
+            [
+                "/components/schemas/Gender: open enum (documented values or any string) read as its string enum"
+            ]
+        );
+    }
+
+    #[test]
+    fn other_unions_stay() {
+        let union =
+            json!({ "anyOf": [{ "type": "string", "enum": ["a"] }, { "type": "integer" }] });
+        let mut doc = union.clone();
+        open_enums(&mut doc, "", &mut Vec::new());
+        assert_eq!(doc, union);
     }
 }

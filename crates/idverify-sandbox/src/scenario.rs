@@ -93,9 +93,9 @@ impl Clients {
                     types::CreateSessionRequest::builder()
                         .flow(types::Flow::Redirect)
                         .requested_attributes(vec![
-                            "name".to_string(),
-                            "nin".to_string(),
-                            "dateOfBirth".to_string(),
+                            types::RequestedAttribute::Name,
+                            types::RequestedAttribute::Nin,
+                            types::RequestedAttribute::DateOfBirth,
                         ])
                         .external_reference(Some(reference.try_into().map_err(|_| {
                             Failure::other(api, "the reference is too long".into())

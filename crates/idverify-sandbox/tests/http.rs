@@ -310,7 +310,7 @@ async fn cancel_only_while_open_and_expiry_reports_error_then_404() {
     let token = self::token(&sandbox).await;
     let (status, expired) = get_session(&sandbox, &token, &b).await;
     assert_eq!(status, 200);
-    assert_eq!(expired["status"], "ERROR");
+    assert_eq!(expired["status"], "EXPIRED");
     assert_eq!(expired["error"]["code"], "session_expired");
     control(&sandbox, "clock/advance", json!({ "seconds": 3600 })).await;
     let token = self::token(&sandbox).await;
@@ -757,7 +757,7 @@ async fn the_journal_shows_what_a_generated_client_sent() {
         .body(
             types::CreateSessionRequest::builder()
                 .flow(types::Flow::Redirect)
-                .requested_attributes(vec!["name".to_string()])
+                .requested_attributes(vec![types::RequestedAttribute::Name])
                 .external_reference(Some("order-9".try_into().unwrap())),
         )
         .send()

@@ -25,11 +25,11 @@ async fn create_get_and_cancel_a_session() {
         signicat::types::CreateSessionRequest::builder()
             .flow(signicat::types::Flow::Redirect)
             .requested_attributes(vec![
-                "name".to_string(),
-                "nin".to_string(),
-                "dateOfBirth".to_string(),
-                "email".to_string(),
-                "phoneNumber".to_string(),
+                signicat::types::RequestedAttribute::Name,
+                signicat::types::RequestedAttribute::Nin,
+                signicat::types::RequestedAttribute::DateOfBirth,
+                signicat::types::RequestedAttribute::Email,
+                signicat::types::RequestedAttribute::PhoneNumber,
             ])
             .external_reference(Some("order-42".try_into().unwrap()))
             .prefilled_input(Some(
@@ -185,7 +185,7 @@ async fn a_rejected_token_is_refreshed_once_and_the_call_replayed() {
     let body = || {
         signicat::types::CreateSessionRequest::builder()
             .flow(signicat::types::Flow::Headless)
-            .requested_attributes(Vec::<String>::new())
+            .requested_attributes(Vec::<signicat::types::RequestedAttribute>::new())
     };
     client
         .create_session()

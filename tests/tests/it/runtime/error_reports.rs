@@ -35,7 +35,7 @@ fn client(base_url: &str) -> signicat::Client {
 fn create_body() -> signicat::types::builder::CreateSessionRequest {
     signicat::types::CreateSessionRequest::builder()
         .flow(signicat::types::Flow::Redirect)
-        .requested_attributes(Vec::<String>::new())
+        .requested_attributes(Vec::new())
 }
 
 /// A route answering `status` with `Retry-After: after`.

@@ -89,7 +89,7 @@ async fn setup(faults: Faults) -> (LocalServer, Arc<Faults>, signicat::Client) {
 fn create_body() -> signicat::types::builder::CreateSessionRequest {
     signicat::types::CreateSessionRequest::builder()
         .flow(signicat::types::Flow::Redirect)
-        .requested_attributes(Vec::<String>::new())
+        .requested_attributes(Vec::<signicat::types::RequestedAttribute>::new())
 }
 
 #[tokio::test]

@@ -25,6 +25,19 @@ impl Write for Captured {
     }
 }
 
+/// Everything traced on this thread until the guard drops, span `events` included.
+fn capture(events: FmtSpan) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_span_events(events)
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
 #[tokio::test]
 async fn each_operation_is_one_span_without_personal_data() {
     let server = LocalServer::start(
@@ -48,15 +61,7 @@ async fn each_operation_is_one_span_without_personal_data() {
         .build()
         .unwrap();
 
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_span_events(FmtSpan::CLOSE)
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture(FmtSpan::CLOSE);
 
     client.get_session().id("s-1").send().await.unwrap();
 
@@ -81,5 +86,62 @@ async fn each_operation_is_one_span_without_personal_data() {
             !log.contains(secret),
             "{secret} appears in the trace:\n{log}"
         );
+    }
+}
+
+/// `listLogEntries` filters by a person's name in the query string: the name reaches the
+/// vendor and nothing else (no span, no error's `Display` or `Debug`).
+#[tokio::test]
+async fn a_name_in_the_query_reaches_no_span_and_no_error() {
+    use idverify_idfy_identification_v1 as idfy;
+
+    let server = LocalServer::start(
+        Router::new()
+            .route(
+                "/token",
+                post(|| async {
+                    axum::Json(json!({ "access_token": "tok-1", "expires_in": 600 }))
+                }),
+            )
+            .route(
+                "/identification/log/filter/{year}",
+                get(|| async {
+                    (
+                        axum::http::StatusCode::BAD_REQUEST,
+                        axum::Json(
+                            json!({ "ErrorCode": "BadRequest", "ErrorMessage": "bad filter" }),
+                        ),
+                    )
+                }),
+            ),
+    )
+    .await;
+    let client = idfy::Client::builder()
+        .base_url(&server.base_url)
+        .token_url(format!("{}/token", server.base_url))
+        .credentials(Credentials::client_credentials("client-1", "secret-1"))
+        .build()
+        .unwrap();
+
+    let (captured, _guard) = capture(FmtSpan::FULL);
+
+    let error = client
+        .list_log_entries()
+        .year(2024)
+        .name("Bruce Wayne")
+        .send()
+        .await
+        .expect_err("the vendor answers 400");
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("idverify.request"),
+        "the call is traced:\n{log}"
+    );
+    let shown = [format!("{error}"), format!("{error:?}"), log];
+    for text in &shown {
+        for form in ["Bruce", "Wayne"] {
+            assert!(!text.contains(form), "{form} appears in:\n{text}");
+        }
     }
 }

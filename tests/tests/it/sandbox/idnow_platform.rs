@@ -176,6 +176,11 @@ async fn a_session_completed_through_the_control_api_gives_the_persons_data_and_
     assert_eq!(session.session_status, types::SessionStatus::Created);
     assert_eq!(session.outcome, None);
     assert_eq!(session.subject_id.as_deref(), Some("customer-7"));
+    // Also read back under `metadata`, where some integrations look for it.
+    assert_eq!(
+        session.metadata.and_then(|m| m.subject_id).as_deref(),
+        Some("customer-7")
+    );
     assert_eq!(datablocks(&client, &id).await.len(), 1);
 
     // The end user opens the page: RUNNING.

@@ -42,7 +42,12 @@ fn browser() -> reqwest::Client {
 fn request(attributes: &[&str]) -> types::builder::CreateSessionRequest {
     types::CreateSessionRequest::builder()
         .flow(types::Flow::Redirect)
-        .requested_attributes(attributes.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+        .requested_attributes(
+            attributes
+                .iter()
+                .map(|a| types::RequestedAttribute::from(*a))
+                .collect::<Vec<_>>(),
+        )
         .external_reference(Some("order-42".try_into().unwrap()))
         .callback_urls(Some(types::CallbackUrls {
             success: Some("https://shop.example/done".into()),
@@ -211,7 +216,7 @@ async fn sessions_expire_on_the_sandbox_clock() {
     // fetches a new token and replays the call).
     sandbox.control().advance(Duration::from_secs(601));
     let expired = get(&client, &id).await;
-    assert_eq!(expired.status, Some(types::SessionStatus::Error));
+    assert_eq!(expired.status, Some(types::SessionStatus::Expired));
     assert_eq!(
         expired.error.and_then(|e| e.code).as_deref(),
         Some("session_expired")
@@ -288,7 +293,7 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
         .body(
             types::CreateSessionRequest::builder()
                 .flow(types::Flow::Unknown("kiosk".into()))
-                .requested_attributes(Vec::<String>::new()),
+                .requested_attributes(Vec::<types::RequestedAttribute>::new()),
         )
         .send()
         .await
@@ -353,6 +358,7 @@ async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
     };
     // A redirect session's page is not to be framed at all.
     let redirect = create(&client, &["name"]).await;
+    let redirect_nonce = redirect.session_nonce.clone();
     assert_eq!(
         policy(redirect).await.as_deref(),
         Some("frame-ancestors 'none'")
@@ -363,7 +369,7 @@ async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
         .body(
             types::CreateSessionRequest::builder()
                 .flow(types::Flow::Embedded)
-                .requested_attributes(vec!["name".to_string()])
+                .requested_attributes(vec![types::RequestedAttribute::Name])
                 .embedded_parent_domains(Some(vec![
                     "shop.example".to_string(),
                     "localhost".to_string(),
@@ -373,6 +379,21 @@ async fn session_pages_may_be_framed_only_by_the_embedded_parent_domains() {
         .await
         .expect("create")
         .into_inner();
+    // The embedded session carries a nonce, and reading it back with the nonce works.
+    let nonce = embedded
+        .session_nonce
+        .clone()
+        .expect("an embedded session's nonce");
+    let read = client
+        .get_session()
+        .id(embedded.id.as_deref().unwrap())
+        .session_nonce(nonce.as_str())
+        .send()
+        .await
+        .expect("get with the nonce")
+        .into_inner();
+    assert_eq!(read.session_nonce.as_deref(), Some(nonce.as_str()));
+    assert_eq!(redirect_nonce, None, "only the embedded flow has one");
     assert_eq!(
         policy(embedded).await.as_deref(),
         Some("frame-ancestors shop.example:* localhost:*")

@@ -220,6 +220,8 @@ async fn idnow_sends_verifiable_rs256_jwts_and_retries_with_the_same_event_id() 
         let claims = verify_idnow(&sandbox, jwt, "shop-webhooks")
             .await
             .expect("a valid webhook JWT");
+        assert_eq!(claims.sub.as_deref(), Some(id.as_str()));
+        assert!(claims.iat.is_some_and(|iat| claims.exp > Some(iat)));
         let event = claims.data;
         assert_eq!(event.event_name, "session.completed");
         assert_eq!(event.environment, Some(idnow_types::Environment::Live));

@@ -767,7 +767,7 @@ async fn idnow_and_signicat_authentication_pages_redirect_back_after_the_choice(
             .body(
                 signicat::types::CreateSessionRequest::builder()
                     .flow(signicat::types::Flow::Redirect)
-                    .requested_attributes(vec!["name".to_string()])
+                    .requested_attributes(vec![signicat::types::RequestedAttribute::Name])
                     .external_reference(Some("order-42".try_into().unwrap()))
                     .callback_urls(Some(signicat::types::CallbackUrls {
                         success: Some(shop.url("/shop/signicat/done")),

@@ -270,6 +270,8 @@ impl IdnowPlatform {
             session_id: session.session_id.clone(),
             environment: environment.as_ref().map(ToString::to_string),
         };
+        // What IDnow puts in `sub` is not documented; the sandbox names the session.
+        let subject = session.session_id.clone();
         webhooks.emit(
             event,
             Arc::new(move |subscription, attempt| {
@@ -277,6 +279,7 @@ impl IdnowPlatform {
                 let claims = types::WebhookClaims {
                     iss: Some(issuer.clone()),
                     aud: Some(json!(subscription.audience)),
+                    sub: Some(subject.clone()),
                     iat: Some(now),
                     exp: Some(now + WEBHOOK_JWT_LIFETIME.as_secs() as i64),
                     data: types::WebhookEvent {
@@ -340,6 +343,7 @@ impl IdnowPlatform {
             flow_version: Some(flow.3),
             environment: Some(environment.clone()),
             subject_id: request.metadata.as_ref().and_then(|m| m.subject_id.clone()),
+            metadata: request.metadata.clone(),
             outcome: None,
             created_at: Some(created.clone()),
             started_at: None,

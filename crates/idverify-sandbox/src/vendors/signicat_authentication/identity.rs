@@ -4,8 +4,9 @@ use super::*;
 
 /// The subject for `person`, with only the requested attributes (plus the identifiers
 /// `id` and `idpId`, which Signicat always returns).
-pub fn subject(person: &Person, requested: &[String]) -> types::Subject {
-    let wants = |name: &str| requested.iter().any(|r| r == name);
+pub fn subject(person: &Person, requested: &[types::RequestedAttribute]) -> types::Subject {
+    // By wire name: names the spec does not list yet (`nationality`) arrive as `Unknown`.
+    let wants = |name: &str| requested.iter().any(|r| r.to_string() == name);
     let mut extra = serde_json::Map::new();
     if wants("phoneNumber") {
         extra.insert("phoneNumber".into(), json!(person.phone_number));

@@ -9,7 +9,7 @@
 //! Lifecycle: `CREATED` → (end user opens the page) `WAITING_FOR_USER` → `SUCCESS`,
 //! `ABORT` or `ERROR`; `CANCELLED` by the cancel call while not completed. A session
 //! lives `sessionLifetime` seconds (default 1200, values below 300 raised to 300). When
-//! it expires before being completed it reports `ERROR` with error code
+//! it expires before being completed it reports `EXPIRED` with error code
 //! `session_expired`; one hour after its expiry any session is removed and answers 404.
 
 use std::sync::Arc;
@@ -167,6 +167,8 @@ impl SignicatAuthentication {
             .unwrap_or(now);
         let id = random_uuid();
         let headless = request.flow == types::Flow::Headless;
+        // The embedded flow's session comes with a nonce that `getSession` may be given.
+        let session_nonce = (request.flow == types::Flow::Embedded).then(|| random_hex(16));
         let return_url = request.return_url.clone();
         let frame_ancestors =
             frame_ancestors(&request.flow, request.embedded_parent_domains.as_deref());
@@ -175,6 +177,7 @@ impl SignicatAuthentication {
             account_id: Some(account_id.unwrap_or_else(|| ACCOUNT_ID.to_string())),
             authentication_url: (!headless).then(|| self.page_url(&id)),
             status_url: Some(self.session_url(&id)),
+            session_nonce,
             status: Some(types::SessionStatus::Created),
             flow: Some(request.flow),
             requested_attributes: Some(request.requested_attributes),

@@ -129,8 +129,10 @@ impl Vendor for SignicatAuthentication {
             "Requested attributes".to_string(),
             session
                 .requested_attributes
-                .as_deref()
-                .unwrap_or_default()
+                .iter()
+                .flatten()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
                 .join(", "),
         )];
         if let Some(reference) = &session.external_reference {

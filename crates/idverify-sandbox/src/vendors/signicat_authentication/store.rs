@@ -23,10 +23,11 @@ pub(super) fn status_name(status: Option<&types::SessionStatus>) -> String {
 }
 
 impl Record {
-    /// Marks an open session whose lifetime is over as failed.
+    /// Marks an open session whose lifetime is over as `EXPIRED`, with the error the
+    /// vendor gives.
     pub(super) fn expire_if_due(&mut self, now: SystemTime) {
         if now >= self.expires_at && is_open(self.session.status.as_ref()) {
-            self.session.status = Some(types::SessionStatus::Error);
+            self.session.status = Some(types::SessionStatus::Expired);
             self.session.status_detail = Some("The session expired.".into());
             self.session.error = Some(types::SessionError {
                 code: Some("session_expired".into()),

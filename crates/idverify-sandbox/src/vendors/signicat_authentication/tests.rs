@@ -55,7 +55,7 @@ fn validation_names_the_field() {
             "callbackUrls",
         ),
         (
-            r#"{"flow":"redirect","requestedAttributes":[],"requestedLoa":null}"#,
+            r#"{"flow":"redirect","requestedAttributes":[],"requestedLoa":"highest"}"#,
             "requestedLoa",
         ),
         ("", "body"),
@@ -77,6 +77,7 @@ fn validation_names_the_field() {
     request(json!({
         "flow": "redirect",
         "requestedAttributes": [],
+        "requestedLoa": null,
         "returnUrl": null,
         "tags": null,
         "additionalParameters": {"sbid_flow": null},
@@ -97,6 +98,16 @@ fn the_subject_carries_only_the_requested_attributes() {
         Some(&json!(kari.phone_number))
     );
     assert_eq!(subject.email, None);
+    // A documented name is a variant; a misspelt one is kept but returns nothing.
+    assert_eq!(
+        types::RequestedAttribute::from("dateOfBirth"),
+        types::RequestedAttribute::DateOfBirth
+    );
+    let born = super::identity::subject(kari, &[types::RequestedAttribute::DateOfBirth]);
+    assert_eq!(born.date_of_birth.as_deref(), Some(kari.date_of_birth));
+    let misspelt = types::RequestedAttribute::from("dob");
+    assert_eq!(misspelt, types::RequestedAttribute::Unknown("dob".into()));
+    assert_eq!(super::identity::subject(kari, &[misspelt]).date_of_birth, None);
     assert_eq!(subject.date_of_birth, None);
     assert_eq!(subject.first_name, None);
     assert!(subject.id.is_some(), "the identifier is always there");
@@ -231,7 +242,7 @@ fn lifetime_minimum_expiry_and_pruning() {
     api.shared.clock.advance(Duration::from_secs(301));
     let page = api.open(&short_id).unwrap();
     assert!(!page.open);
-    assert_eq!(page.status, "ERROR");
+    assert_eq!(page.status, "EXPIRED");
     let ola = persons::find("ola").unwrap();
     assert_eq!(
         api.complete(&short_id, ola, Outcome::Success)
