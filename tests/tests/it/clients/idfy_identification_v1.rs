@@ -187,7 +187,9 @@ fn personal_data_is_redacted_from_debug_output() {
     }))
     .unwrap();
     let log: types::IdentificationLogList = serde_json::from_value(json!({
-        "List": [{ "Id": "log-1", "Name": "Selina Kyle", "ClientIp": "203.0.113.9", "Status": "SUCCESS" }]
+        "List": [{ "Id": "log-1", "Name": "Selina Kyle", "ClientIp": "203.0.113.9", "Status": "SUCCESS" }],
+        // The next page's link repeats the filters, a person's name among them.
+        "NextLink": "/identification/log/filter/2017?name=Harvey%20Dent&skip=1"
     }))
     .unwrap();
     let mobile = types::CreateBankIdMobileRequest {
@@ -212,6 +214,7 @@ fn personal_data_is_redacted_from_debug_output() {
         "198.51.100.23",
         "Mountain Drive",
         "Selina Kyle",
+        "Harvey",
         "203.0.113.9",
         "99887766",
         "071283",
