@@ -25,7 +25,6 @@ pub struct Failure {
     pub api: Api,
     pub kind: Option<ErrorKind>,
     pub status: Option<u16>,
-    pub retryable: bool,
     pub message: String,
 }
 
@@ -35,7 +34,6 @@ impl Failure {
             api,
             kind: Some(error.kind()),
             status: error.status().map(|s| s.as_u16()),
-            retryable: error.is_retryable(),
             message: format!("{} {what}: {error}", api.name()),
         }
     }
@@ -46,7 +44,6 @@ impl Failure {
             api,
             kind: None,
             status: None,
-            retryable: false,
             message: format!("{}: {message}", api.name()),
         }
     }

@@ -64,6 +64,21 @@ fn plan_error(root: &Path) -> String {
     }
 }
 
+/// Each `(toml, expected)`: `CONFIG` with `toml` appended fails planning with an error
+/// naming `codegen.toml` and containing `expected`.
+fn assert_config_errors(cases: &[(&str, &str)]) {
+    for (extra, expected) in cases {
+        let config = format!("{CONFIG}\n{extra}");
+        let root = root_with(&[
+            ("specs/example/codegen.toml", &config),
+            ("specs/example/openapi.yaml", GOOD_SPEC),
+        ]);
+        let error = plan_error(root.path());
+        assert!(error.contains("specs/example/codegen.toml"), "{error}");
+        assert!(error.contains(expected), "{expected} not in: {error}");
+    }
+}
+
 fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -189,16 +204,7 @@ fn webhook_settings_are_checked_against_the_config_and_the_spec() {
         ),
         ("[webhooks]\nkind = \"pgp\"\n", "pgp"),
     ];
-    for (webhooks, expected) in cases {
-        let config = format!("{CONFIG}\n{webhooks}");
-        let root = root_with(&[
-            ("specs/example/codegen.toml", &config),
-            ("specs/example/openapi.yaml", GOOD_SPEC),
-        ]);
-        let error = plan_error(root.path());
-        assert!(error.contains("specs/example/codegen.toml"), "{error}");
-        assert!(error.contains(expected), "{expected} not in: {error}");
-    }
+    assert_config_errors(&cases);
 }
 
 #[test]
@@ -483,16 +489,7 @@ fn views_are_checked_against_the_generated_types() {
             "types.views.content.Typed: the generated types have no struct `Missing` (variants.a)",
         ),
     ];
-    for (views, expected) in cases {
-        let config = format!("{CONFIG}\n{views}");
-        let root = root_with(&[
-            ("specs/example/codegen.toml", &config),
-            ("specs/example/openapi.yaml", GOOD_SPEC),
-        ]);
-        let error = plan_error(root.path());
-        assert!(error.contains("specs/example/codegen.toml"), "{error}");
-        assert!(error.contains(expected), "{expected} not in: {error}");
-    }
+    assert_config_errors(&cases);
 }
 
 #[test]
