@@ -650,7 +650,7 @@ fn mark_sensitive(value: &mut Value) {
 
 /// An open enum, `anyOf: [{type: string, enum: [...]}, {type: string}]`, says "one of the
 /// documented values, or any other string": what every generated string enum already is
-/// (its `Unknown(String)` variant). Progenitor would make it an untagged union, so it is
+/// (its `Unknown` variant). Progenitor would make it an untagged union, so it is
 /// read as the enum alone.
 fn open_enums(value: &mut Value, pointer: &str, notes: &mut Vec<String>) {
     match value {

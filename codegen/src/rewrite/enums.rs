@@ -1,7 +1,9 @@
 //! Open string enums: typify's enums are closed, so one value a vendor adds would fail
-//! the whole response. Every string enum gets an `Unknown(String)` variant that any
+//! the whole response. Every string enum gets an `Unknown` variant that any
 //! unknown value deserialises into and serialises back from unchanged, and becomes
-//! `#[non_exhaustive]`.
+//! `#[non_exhaustive]`. The variant carries an opaque `idverify_runtime::UnknownValue`
+//! rather than a `String`, so user code cannot match `Unknown("EXPIRED")`, a pattern that
+//! would silently stop matching once a later spec makes `EXPIRED` a variant.
 
 use std::collections::BTreeSet;
 
@@ -40,7 +42,7 @@ pub fn open_enums(file: &mut syn::File) {
         }
         e.variants.push(syn::parse_quote! {
             /// A value this version of the client does not know, kept exactly as received.
-            Unknown(::std::string::String)
+            Unknown(::idverify_runtime::UnknownValue)
         });
         extra.extend(impls(&name, &values));
         opened.insert(name.to_string());
@@ -165,7 +167,7 @@ fn impls(name: &syn::Ident, values: &[(syn::Ident, String)]) -> Vec<syn::Item> {
             fn from(value: &str) -> Self {
                 match value {
                     #( #wires => Self::#idents, )*
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(other.to_string())),
                 }
             }
         }
@@ -174,7 +176,7 @@ fn impls(name: &syn::Ident, values: &[(syn::Ident, String)]) -> Vec<syn::Item> {
             fn from(value: ::std::string::String) -> Self {
                 match value.as_str() {
                     #( #wires => Self::#idents, )*
-                    _ => Self::Unknown(value),
+                    _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
                 }
             }
         }

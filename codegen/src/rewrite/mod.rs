@@ -1,6 +1,7 @@
 //! Pass 5: syn passes over progenitor's output, each fixing one thing for every API:
 //!
-//! 1. [`open_enums`]: every string enum gets `Unknown(String)` and `#[non_exhaustive]`.
+//! 1. [`open_enums`]: every string enum gets `Unknown(idverify_runtime::UnknownValue)` and
+//!    `#[non_exhaustive]`.
 //! 2. [`allow_unknown_fields`]: no `deny_unknown_fields` (vendors add fields).
 //! 3. [`redact`]: fields marked by [`crate::normalize::SENSITIVE_MARKER`] print
 //!    `[redacted]` in `Debug`, in the type and in its builder.
@@ -61,7 +62,7 @@ pub fn rewrite(
 
     open_enums(file);
     if has_string_enum(&normalized.doc)
-        && !text(file).contains("Unknown (:: std :: string :: String)")
+        && !text(file).contains("Unknown (:: idverify_runtime :: UnknownValue)")
     {
         return fail(
             "open_enums",

@@ -188,7 +188,7 @@ sends (idents return an empty string when unknown).
         Male,
         Female,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///The envelope with the partner's projects in `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -535,7 +535,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Cs,
         Sk,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**Body of the partner login, `POST /auth` (sent by the runtime, not a generated
 operation).
@@ -666,7 +666,7 @@ ident carries `ghjhggh`).
         Personalausweis,
         Reisepass,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///A webhook of the partner.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4383,7 +4383,11 @@ Personal or secret data: redacted from `Debug` output.*/
             match value {
                 "MALE" => Self::Male,
                 "FEMALE" => Self::Female,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4392,7 +4396,7 @@ Personal or secret data: redacted from `Debug` output.*/
             match value.as_str() {
                 "MALE" => Self::Male,
                 "FEMALE" => Self::Female,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4452,7 +4456,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "pl" => Self::Pl,
                 "cs" => Self::Cs,
                 "sk" => Self::Sk,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4464,7 +4472,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "pl" => Self::Pl,
                 "cs" => Self::Cs,
                 "sk" => Self::Sk,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4518,7 +4526,11 @@ Personal or secret data: redacted from `Debug` output.*/
             match value {
                 "Personalausweis" => Self::Personalausweis,
                 "Reisepass" => Self::Reisepass,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4527,7 +4539,7 @@ Personal or secret data: redacted from `Debug` output.*/
             match value.as_str() {
                 "Personalausweis" => Self::Personalausweis,
                 "Reisepass" => Self::Reisepass,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }

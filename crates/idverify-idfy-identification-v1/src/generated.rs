@@ -478,7 +478,7 @@ later arrive as `Unknown(..)`.
         DaNemid,
         FiTupas,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///The session to invalidate, so that it cannot be used twice.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -502,7 +502,7 @@ later arrive as `Unknown(..)`.
         Da,
         Fi,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///An OAuth2 error from the token endpoint (RFC 6749 §5.2).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -559,7 +559,7 @@ documents (variant `UnknownValue`); values the vendor adds later arrive as
         Created,
         Userinitiated,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**OAuth2 client-credentials token request, form-encoded, sent by the runtime to
 `POST https://api.idfy.io/oauth/connect/token`. The client id and secret go as
@@ -592,7 +592,7 @@ Personal or secret data: redacted from `Debug` output.*/
     pub enum TokenRequestGrantType {
         ClientCredentials,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///An access token from the token endpoint.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -2662,7 +2662,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "NO_BUYPASS" => Self::NoBuypass,
                 "DA_NEMID" => Self::DaNemid,
                 "FI_TUPAS" => Self::FiTupas,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -2677,7 +2681,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "NO_BUYPASS" => Self::NoBuypass,
                 "DA_NEMID" => Self::DaNemid,
                 "FI_TUPAS" => Self::FiTupas,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -2737,7 +2741,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "SV" => Self::Sv,
                 "DA" => Self::Da,
                 "FI" => Self::Fi,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -2749,7 +2757,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "SV" => Self::Sv,
                 "DA" => Self::Da,
                 "FI" => Self::Fi,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -2815,7 +2823,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "TIMEOUT" => Self::Timeout,
                 "CREATED" => Self::Created,
                 "USERINITIATED" => Self::Userinitiated,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -2830,7 +2842,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "TIMEOUT" => Self::Timeout,
                 "CREATED" => Self::Created,
                 "USERINITIATED" => Self::Userinitiated,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -2882,7 +2894,11 @@ Personal or secret data: redacted from `Debug` output.*/
         fn from(value: &str) -> Self {
             match value {
                 "client_credentials" => Self::ClientCredentials,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -2890,7 +2906,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn from(value: ::std::string::String) -> Self {
             match value.as_str() {
                 "client_credentials" => Self::ClientCredentials,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }

@@ -310,7 +310,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Stored,
         Deleted,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///The kind of data block, in camelCase. More types exist than listed; they arrive as `Unknown`.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -325,7 +325,7 @@ Personal or secret data: redacted from `Debug` output.*/
         AuthenticationResult,
         AuthenticatorCredential,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**Content of a `documentData` data block: the identity document's data. The
 vendor's samples show the fields up to `issuingAuthority`; `mrz` is not confirmed
@@ -464,7 +464,7 @@ Fields assumed: not confirmed by the vendor's docs; members not listed are kept.
         Live,
         Staging,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**An error body. The vendor does not document it; the members below are the usual
 ones of its backend and all optional, and every member received is kept.
@@ -795,7 +795,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Rejected,
         NoOutcome,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**Where a session is in its lifecycle. `CREATED` moves to `RUNNING` at once;
 `COMPLETED`, `ERROR`, `ABORTED` and `EXPIRED` are terminal.
@@ -810,7 +810,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Aborted,
         Completed,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**OAuth2 client-credentials token request (form-encoded), sent by the runtime to
 `POST https://auth.eu.platform.idnow.io/oidc/token` (`.sx` for the sandbox). The
@@ -843,7 +843,7 @@ Personal or secret data: redacted from `Debug` output.*/
     pub enum TokenRequestGrantType {
         ClientCredentials,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///The token endpoint's answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -4680,7 +4680,11 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             match value {
                 "STORED" => Self::Stored,
                 "DELETED" => Self::Deleted,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4689,7 +4693,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             match value.as_str() {
                 "STORED" => Self::Stored,
                 "DELETED" => Self::Deleted,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4755,7 +4759,11 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 "documentImages" => Self::DocumentImages,
                 "authenticationResult" => Self::AuthenticationResult,
                 "authenticatorCredential" => Self::AuthenticatorCredential,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4770,7 +4778,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 "documentImages" => Self::DocumentImages,
                 "authenticationResult" => Self::AuthenticationResult,
                 "authenticatorCredential" => Self::AuthenticatorCredential,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4824,7 +4832,11 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             match value {
                 "live" => Self::Live,
                 "staging" => Self::Staging,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4833,7 +4845,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             match value.as_str() {
                 "live" => Self::Live,
                 "staging" => Self::Staging,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4889,7 +4901,11 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 "accepted" => Self::Accepted,
                 "rejected" => Self::Rejected,
                 "NO_OUTCOME" => Self::NoOutcome,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4899,7 +4915,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 "accepted" => Self::Accepted,
                 "rejected" => Self::Rejected,
                 "NO_OUTCOME" => Self::NoOutcome,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4961,7 +4977,11 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 "ERROR" => Self::Error,
                 "ABORTED" => Self::Aborted,
                 "COMPLETED" => Self::Completed,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4974,7 +4994,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 "ERROR" => Self::Error,
                 "ABORTED" => Self::Aborted,
                 "COMPLETED" => Self::Completed,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -5026,7 +5046,11 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         fn from(value: &str) -> Self {
             match value {
                 "client_credentials" => Self::ClientCredentials,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -5034,7 +5058,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         fn from(value: ::std::string::String) -> Self {
             match value.as_str() {
                 "client_credentials" => Self::ClientCredentials,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }

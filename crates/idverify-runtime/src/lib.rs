@@ -22,6 +22,7 @@ mod redact;
 mod request_id;
 mod retry;
 mod runtime;
+mod unknown;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
@@ -35,6 +36,7 @@ pub use request_id::request_id;
 pub use retry::{RetryBudget, RetryPolicy};
 pub use runtime::{CallOptions, Runtime};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use unknown::UnknownValue;
 
 /// What redacted values print as in `Debug` output.
 pub const REDACTED: &str = "[redacted]";

@@ -364,7 +364,7 @@ Personal or secret data: redacted from `Debug` output.*/
         RsaOaep,
         EcdhEs,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**Public key (JWK) to encrypt the session result with (message-level encryption,
 JWE). `alg` is `RSA-OAEP` for RSA keys or `ECDH-ES` for elliptic-curve keys.
@@ -432,7 +432,7 @@ in favour of `embedded`.
         Redirect,
         Embedded,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///`InvalidParam`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -455,7 +455,7 @@ in favour of `embedded`.
         Substantial,
         High,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///`MessageTransportProperties`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -626,7 +626,7 @@ nothing for it), so the vocabulary is open; clients keep further names as
         Address,
         Gender,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///An authentication session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -784,7 +784,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Expired,
         Invalid,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///The authenticated end-user. Attributes beyond the named ones (as requested in `requestedAttributes`) are kept in the extra map.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -863,7 +863,7 @@ Personal or secret data: redacted from `Debug` output.*/
     pub enum TokenRequestGrantType {
         ClientCredentials,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///`TokenResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -3568,7 +3568,11 @@ Personal or secret data: redacted from `Debug` output.*/
             match value {
                 "RSA-OAEP" => Self::RsaOaep,
                 "ECDH-ES" => Self::EcdhEs,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -3577,7 +3581,7 @@ Personal or secret data: redacted from `Debug` output.*/
             match value.as_str() {
                 "RSA-OAEP" => Self::RsaOaep,
                 "ECDH-ES" => Self::EcdhEs,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -3633,7 +3637,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "headless" => Self::Headless,
                 "redirect" => Self::Redirect,
                 "embedded" => Self::Embedded,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -3643,7 +3651,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "headless" => Self::Headless,
                 "redirect" => Self::Redirect,
                 "embedded" => Self::Embedded,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -3699,7 +3707,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "low" => Self::Low,
                 "substantial" => Self::Substantial,
                 "high" => Self::High,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -3709,7 +3721,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "low" => Self::Low,
                 "substantial" => Self::Substantial,
                 "high" => Self::High,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -3779,7 +3791,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "phoneNumber" => Self::PhoneNumber,
                 "address" => Self::Address,
                 "gender" => Self::Gender,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -3796,7 +3812,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "phoneNumber" => Self::PhoneNumber,
                 "address" => Self::Address,
                 "gender" => Self::Gender,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -3862,7 +3878,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "CANCELLED" => Self::Cancelled,
                 "EXPIRED" => Self::Expired,
                 "INVALID" => Self::Invalid,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -3877,7 +3897,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "CANCELLED" => Self::Cancelled,
                 "EXPIRED" => Self::Expired,
                 "INVALID" => Self::Invalid,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -3929,7 +3949,11 @@ Personal or secret data: redacted from `Debug` output.*/
         fn from(value: &str) -> Self {
             match value {
                 "client_credentials" => Self::ClientCredentials,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -3937,7 +3961,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn from(value: ::std::string::String) -> Self {
             match value.as_str() {
                 "client_credentials" => Self::ClientCredentials,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }

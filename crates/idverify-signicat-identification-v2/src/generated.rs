@@ -83,7 +83,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Default,
         LightBlue,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///Everything needed to create an identification session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -180,7 +180,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Iframe,
         Headless,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///An ID provider. The shape is not documented in detail; fields not modelled here are kept in the extra map.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -250,7 +250,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Digid,
         Eherkenning,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**The identified end-user; present once the session's status is `success`, for 1
 hour. Only `providerId` is returned unless more was asked for with `include`.
@@ -374,7 +374,7 @@ message itself proves nothing.
         Aborted,
         Error,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///Settings of the `iframe` flow (v1 `iFrame`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -424,7 +424,7 @@ message itself proves nothing.
         NinConsent,
         ResourceVippsAmlPerson,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///An invalid request field.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -455,7 +455,7 @@ Personal or secret data: redacted from `Debug` output.*/
         De,
         Nl,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///A supported language. The shape is not documented in detail; fields not modelled here are kept in the extra map.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -621,7 +621,7 @@ Personal or secret data: redacted from `Debug` output.*/
         InvalidCredentials,
         ServiceUnavailable,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///The kind of resource.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -629,7 +629,7 @@ Personal or secret data: redacted from `Debug` output.*/
     pub enum ResourceType {
         VippsAmlPerson,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     /**An identification session. After the 1-hour purge only `id`, `created`,
 `expires`, `status`, `language`, `flow`, `provider`, `environment.userAgent`,
@@ -791,7 +791,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Failure,
         Information,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///A page of sessions (no personal data).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -828,7 +828,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Failed,
         Success,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///Light or dark theme.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -837,7 +837,7 @@ Personal or secret data: redacted from `Debug` output.*/
         Light,
         Dark,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///OAuth2 client-credentials token request (form-encoded), sent by the runtime to `https://api.signicat.io/oauth/connect/token`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -867,7 +867,7 @@ Personal or secret data: redacted from `Debug` output.*/
     pub enum TokenRequestGrantType {
         ClientCredentials,
         /// A value this version of the client does not know, kept exactly as received.
-        Unknown(::std::string::String),
+        Unknown(::idverify_runtime::UnknownValue),
     }
     ///The token endpoint's answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -4081,7 +4081,11 @@ Personal or secret data: redacted from `Debug` output.*/
             match value {
                 "default" => Self::Default,
                 "light_blue" => Self::LightBlue,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4090,7 +4094,7 @@ Personal or secret data: redacted from `Debug` output.*/
             match value.as_str() {
                 "default" => Self::Default,
                 "light_blue" => Self::LightBlue,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4146,7 +4150,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "redirect" => Self::Redirect,
                 "iframe" => Self::Iframe,
                 "headless" => Self::Headless,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4156,7 +4164,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "redirect" => Self::Redirect,
                 "iframe" => Self::Iframe,
                 "headless" => Self::Headless,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4246,7 +4254,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "idin" => Self::Idin,
                 "digid" => Self::Digid,
                 "eherkenning" => Self::Eherkenning,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4273,7 +4285,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "idin" => Self::Idin,
                 "digid" => Self::Digid,
                 "eherkenning" => Self::Eherkenning,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4329,7 +4341,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "success" => Self::Success,
                 "aborted" => Self::Aborted,
                 "error" => Self::Error,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4339,7 +4355,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "success" => Self::Success,
                 "aborted" => Self::Aborted,
                 "error" => Self::Error,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4405,7 +4421,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "organization" => Self::Organization,
                 "nin_consent" => Self::NinConsent,
                 "resource.vipps_aml_person" => Self::ResourceVippsAmlPerson,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4420,7 +4440,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "organization" => Self::Organization,
                 "nin_consent" => Self::NinConsent,
                 "resource.vipps_aml_person" => Self::ResourceVippsAmlPerson,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4484,7 +4504,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "fi" => Self::Fi,
                 "de" => Self::De,
                 "nl" => Self::Nl,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4498,7 +4522,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "fi" => Self::Fi,
                 "de" => Self::De,
                 "nl" => Self::Nl,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4566,7 +4590,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "insufficient_access" => Self::InsufficientAccess,
                 "invalid_credentials" => Self::InvalidCredentials,
                 "service_unavailable" => Self::ServiceUnavailable,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4582,7 +4610,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "insufficient_access" => Self::InsufficientAccess,
                 "invalid_credentials" => Self::InvalidCredentials,
                 "service_unavailable" => Self::ServiceUnavailable,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4634,7 +4662,11 @@ Personal or secret data: redacted from `Debug` output.*/
         fn from(value: &str) -> Self {
             match value {
                 "vipps_aml_person" => Self::VippsAmlPerson,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4642,7 +4674,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn from(value: ::std::string::String) -> Self {
             match value.as_str() {
                 "vipps_aml_person" => Self::VippsAmlPerson,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4698,7 +4730,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "success" => Self::Success,
                 "failure" => Self::Failure,
                 "information" => Self::Information,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4708,7 +4744,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "success" => Self::Success,
                 "failure" => Self::Failure,
                 "information" => Self::Information,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4772,7 +4808,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 "invalidated" => Self::Invalidated,
                 "failed" => Self::Failed,
                 "success" => Self::Success,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4786,7 +4826,7 @@ Personal or secret data: redacted from `Debug` output.*/
                 "invalidated" => Self::Invalidated,
                 "failed" => Self::Failed,
                 "success" => Self::Success,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4840,7 +4880,11 @@ Personal or secret data: redacted from `Debug` output.*/
             match value {
                 "light" => Self::Light,
                 "dark" => Self::Dark,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4849,7 +4893,7 @@ Personal or secret data: redacted from `Debug` output.*/
             match value.as_str() {
                 "light" => Self::Light,
                 "dark" => Self::Dark,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }
@@ -4901,7 +4945,11 @@ Personal or secret data: redacted from `Debug` output.*/
         fn from(value: &str) -> Self {
             match value {
                 "client_credentials" => Self::ClientCredentials,
-                other => Self::Unknown(other.to_string()),
+                other => {
+                    Self::Unknown(
+                        ::idverify_runtime::UnknownValue::__from_wire(other.to_string()),
+                    )
+                }
             }
         }
     }
@@ -4909,7 +4957,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn from(value: ::std::string::String) -> Self {
             match value.as_str() {
                 "client_credentials" => Self::ClientCredentials,
-                _ => Self::Unknown(value),
+                _ => Self::Unknown(::idverify_runtime::UnknownValue::__from_wire(value)),
             }
         }
     }

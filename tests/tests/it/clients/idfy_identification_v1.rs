@@ -126,20 +126,17 @@ fn responses_from_a_newer_api_still_deserialize() {
         "RiskScore": { "value": 3 }
     }))
     .expect("forward compatible");
-    assert_eq!(
-        session.status,
-        Some(types::Status::Unknown("PENDING_REVIEW".into()))
-    );
+    assert_eq!(session.status, Some(types::Status::from("PENDING_REVIEW")));
     assert_eq!(
         session.identity_provider,
-        Some(types::IdentityProvider::Unknown("NO_VIPPS".into()))
+        Some(types::IdentityProvider::from("NO_VIPPS"))
     );
     assert_eq!(session.middle_name, None);
     assert_eq!(session.error, None);
     assert_eq!(session.environment_info.unwrap().ip_address, None);
     // An unknown value is sent back exactly as received.
     assert_eq!(
-        serde_json::to_value(types::Status::Unknown("PENDING_REVIEW".into())).unwrap(),
+        serde_json::to_value(types::Status::from("PENDING_REVIEW")).unwrap(),
         json!("PENDING_REVIEW")
     );
 
@@ -154,7 +151,7 @@ fn responses_from_a_newer_api_still_deserialize() {
         item.identity_provider_type,
         Some(types::IdentityProvider::UnknownValue)
     );
-    assert_eq!(item.language, Some(types::Language::Unknown("DE".into())));
+    assert_eq!(item.language, Some(types::Language::from("DE")));
     assert_eq!(
         serde_json::to_value(&item.status).unwrap(),
         json!("UNKNOWN")

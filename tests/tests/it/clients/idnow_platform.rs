@@ -370,7 +370,7 @@ async fn data_blocks_come_back_raw_and_typed() {
     // An unknown type is kept as raw JSON, its type as received.
     assert_eq!(
         blocks.data_blocks[5].type_,
-        types::DatablockType::Unknown("livenessCheck".into())
+        types::DatablockType::from("livenessCheck")
     );
     assert_eq!(
         typed[5],
@@ -692,17 +692,14 @@ fn responses_from_a_newer_api_still_deserialize() {
         "riskScore": { "value": 3 }
     }))
     .expect("forward compatible");
-    assert_eq!(
-        session.session_status,
-        types::SessionStatus::Unknown("PAUSED".into())
-    );
+    assert_eq!(session.session_status, types::SessionStatus::from("PAUSED"));
     assert_eq!(
         session.outcome,
-        Some(types::SessionOutcome::Unknown("REFER_TO_REVIEW".into()))
+        Some(types::SessionOutcome::from("REFER_TO_REVIEW"))
     );
     assert_eq!(
         session.environment,
-        Some(types::Environment::Unknown("preprod".into()))
+        Some(types::Environment::from("preprod"))
     );
     assert_eq!(session.started_at, None);
     assert_eq!(session.last_step, None);
@@ -723,7 +720,7 @@ fn responses_from_a_newer_api_still_deserialize() {
     .expect("forward compatible event");
     assert_eq!(
         event.payload.session_status,
-        Some(types::SessionStatus::Unknown("SUSPENDED".into()))
+        Some(types::SessionStatus::from("SUSPENDED"))
     );
     assert_eq!(event.last_step_type, None);
 }

@@ -325,26 +325,17 @@ fn responses_from_a_newer_api_still_deserialize() {
         "auditTrail": { "events": [{ "id": 1, "eventType": "warning" }] }
     }))
     .expect("forward compatible");
-    assert_eq!(
-        session.status,
-        types::SessionStatus::Unknown("pending_review".into())
-    );
-    assert_eq!(session.flow, types::Flow::Unknown("app2app".into()));
+    assert_eq!(session.status, types::SessionStatus::from("pending_review"));
+    assert_eq!(session.flow, types::Flow::from("app2app"));
     assert_eq!(
         session.provider,
-        Some(types::IdProviderType::Unknown("pl_mojeid".into()))
+        Some(types::IdProviderType::from("pl_mojeid"))
     );
-    assert_eq!(
-        session.language,
-        Some(types::Language::Unknown("pl".into()))
-    );
+    assert_eq!(session.language, Some(types::Language::from("pl")));
     assert_eq!(session.url, None);
     assert_eq!(
         session.include,
-        Some(vec![
-            types::Include::Name,
-            types::Include::Unknown("address".into())
-        ])
+        Some(vec![types::Include::Name, types::Include::from("address")])
     );
     let identity = session.identity.as_ref().unwrap();
     assert_eq!(identity.middle_name, None);
@@ -356,12 +347,9 @@ fn responses_from_a_newer_api_still_deserialize() {
     let resource = &session.resources.as_ref().unwrap()[0];
     assert_eq!(
         resource.type_,
-        Some(types::ResourceType::Unknown("kyc_report".into()))
+        Some(types::ResourceType::from("kyc_report"))
     );
-    assert_eq!(
-        resource.status,
-        Some(types::ResourceStatus::Unknown("queued".into()))
-    );
+    assert_eq!(resource.status, Some(types::ResourceStatus::from("queued")));
     // Unknown values are sent back unchanged.
     let back = serde_json::to_value(&session).unwrap();
     assert_eq!(back["status"], "pending_review");
@@ -370,10 +358,7 @@ fn responses_from_a_newer_api_still_deserialize() {
 
     let message: types::IframeMessage =
         serde_json::from_str(r#"{"sessionId":"s-1","status":"expired","extra":1}"#).unwrap();
-    assert_eq!(
-        message.status,
-        types::IframeMessageStatus::Unknown("expired".into())
-    );
+    assert_eq!(message.status, types::IframeMessageStatus::from("expired"));
 }
 
 /// A successful session holding every kind of personal data the API returns.
@@ -763,7 +748,7 @@ async fn languages_and_id_providers_keep_unknown_values_and_members() {
     assert_eq!(languages.len(), 3);
     assert_eq!(languages[1].id, Some(types::Language::No));
     assert_eq!(languages[1].extra.get("nativeName"), Some(&json!("norsk")));
-    assert_eq!(languages[2].id, Some(types::Language::Unknown("pl".into())));
+    assert_eq!(languages[2].id, Some(types::Language::from("pl")));
 
     let (_server, client) = fixed_answer(
         "/identification/v2/id-providers",
@@ -784,10 +769,7 @@ async fn languages_and_id_providers_keep_unknown_values_and_members() {
     assert_eq!(all.len(), 3);
     assert_eq!(all[0].type_, Some(types::IdProviderType::NoBankidMobile));
     assert_eq!(all[1].logo_width.as_deref(), Some("80%"));
-    assert_eq!(
-        all[2].type_,
-        Some(types::IdProviderType::Unknown("vipps".into()))
-    );
+    assert_eq!(all[2].type_, Some(types::IdProviderType::from("vipps")));
     assert_eq!(all[2].extra.get("beta"), Some(&json!(true)));
 }
 

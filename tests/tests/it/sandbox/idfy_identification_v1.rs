@@ -467,7 +467,7 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
         .create_session()
         .body(
             types::CreateIdentificationRequest::builder()
-                .identity_provider(Some(types::IdentityProvider::Unknown("DE_EID".into())))
+                .identity_provider(Some(types::IdentityProvider::from("DE_EID")))
                 .return_urls(Some(types::ReturnUrls {
                     error: "https://shop.example/e".into(),
                     abort: "https://shop.example/a".into(),

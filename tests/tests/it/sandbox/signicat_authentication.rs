@@ -292,7 +292,7 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
         .create_session()
         .body(
             types::CreateSessionRequest::builder()
-                .flow(types::Flow::Unknown("kiosk".into()))
+                .flow(types::Flow::from("kiosk"))
                 .requested_attributes(Vec::<types::RequestedAttribute>::new()),
         )
         .send()

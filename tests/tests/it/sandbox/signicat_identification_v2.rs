@@ -566,8 +566,8 @@ async fn invalid_requests_and_wrong_secrets_are_reported_in_the_vendors_shape() 
         .create_session()
         .body(
             types::CreateSessionRequest::builder()
-                .flow(types::Flow::Unknown("kiosk".into()))
-                .include(vec![types::Include::Unknown("shoe_size".into())]),
+                .flow(types::Flow::from("kiosk"))
+                .include(vec![types::Include::from("shoe_size")]),
         )
         .send()
         .await

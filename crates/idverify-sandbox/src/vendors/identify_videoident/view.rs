@@ -100,7 +100,7 @@ pub(super) fn ident_view(id: &str, record: &Record) -> types::Ident {
         request
             .gender
             .clone()
-            .unwrap_or_else(|| types::Gender::Unknown(String::new())),
+            .unwrap_or_else(|| types::Gender::from("")),
     );
     ident.person_first_name = given(&request.person_first_name);
     ident.person_last_name = given(&request.person_last_name);
@@ -116,7 +116,7 @@ pub(super) fn ident_view(id: &str, record: &Record) -> types::Ident {
         request
             .type_of_id
             .clone()
-            .unwrap_or_else(|| types::TypeOfId::Unknown(String::new())),
+            .unwrap_or_else(|| types::TypeOfId::from("")),
     );
     ident.nationality = given(&request.nationality);
     ident.id_issuing_authority = text(&request.issuing_authority);

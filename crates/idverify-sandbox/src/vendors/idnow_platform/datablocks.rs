@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn datablock_type(name: &str) -> types::DatablockType {
     serde_json::from_value(Value::String(name.to_string()))
-        .unwrap_or_else(|_| types::DatablockType::Unknown(name.to_string()))
+        .unwrap_or_else(|_| types::DatablockType::from(name))
 }
 
 /// ISO 3166-1 alpha-2 for the test persons' alpha-3 countries.

@@ -106,7 +106,7 @@ fn the_subject_carries_only_the_requested_attributes() {
     let born = super::identity::subject(kari, &[types::RequestedAttribute::DateOfBirth]);
     assert_eq!(born.date_of_birth.as_deref(), Some(kari.date_of_birth));
     let misspelt = types::RequestedAttribute::from("dob");
-    assert_eq!(misspelt, types::RequestedAttribute::Unknown("dob".into()));
+    assert_eq!(misspelt, types::RequestedAttribute::from("dob"));
     assert_eq!(super::identity::subject(kari, &[misspelt]).date_of_birth, None);
     assert_eq!(subject.date_of_birth, None);
     assert_eq!(subject.first_name, None);
