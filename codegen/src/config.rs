@@ -28,6 +28,78 @@ pub struct Config {
     /// the shape of each body.
     #[serde(default)]
     pub errors: Option<ErrorsConfig>,
+    /// How to wait for a session to be final: the client then gets
+    /// `wait_until_final(..)` (see [`crate::waiters`]).
+    #[serde(default)]
+    pub waiter: Option<WaiterConfig>,
+    /// List operations that page, by operation id: their builders then get
+    /// `into_stream()` (see [`crate::pagination`]).
+    #[serde(default)]
+    pub pagination: BTreeMap<String, PaginationConfig>,
+}
+
+/// `[waiter]`: polling the get operation of a session until its status is final.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WaiterConfig {
+    /// The operation polled (its `operationId`); its path parameters become the
+    /// waiter's arguments.
+    pub operation: String,
+    /// Where the status is in the response: member names as on the wire, `.` between
+    /// nesting levels (e.g. `data.status_code`).
+    pub status: String,
+    /// The statuses after which the session never changes.
+    #[serde(rename = "final")]
+    pub final_statuses: Vec<String>,
+    /// The final statuses that mean success.
+    pub successful: Vec<String>,
+    /// A sentence for the generated docs (e.g. which values are assumed).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `[pagination.<operationId>]`: how a list operation pages.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum PaginationConfig {
+    /// The page names the next cursor, sent back as a query parameter.
+    Cursor {
+        /// The response member holding the page's items (an array), as on the wire.
+        items: String,
+        /// The response member (path, `.`-separated) holding the next cursor.
+        next: String,
+        /// The query parameter the cursor is sent as.
+        param: String,
+    },
+    /// Numbered pages.
+    Page {
+        items: String,
+        /// The query parameter of the page number.
+        param: String,
+        /// The response member (path) saying which page this is, if any.
+        #[serde(default)]
+        number: Option<String>,
+        /// The response member (path) saying how many pages there are, if any.
+        #[serde(default)]
+        total_pages: Option<String>,
+        /// The number of the first page (default 1).
+        #[serde(default = "one")]
+        first: u64,
+    },
+    /// The page carries the URL of the next page.
+    Link {
+        items: String,
+        /// The response member (path) holding the next page's URL.
+        next: String,
+        /// The query parameter of the link that selects its page directly, set on the
+        /// original request when the link is on another origin.
+        #[serde(default)]
+        fallback_param: Option<String>,
+    },
+}
+
+fn one() -> u64 {
+    1
 }
 
 /// `[errors]`: how the vendor's error bodies are built.
@@ -366,6 +438,21 @@ impl Config {
                         ),
                     ));
                 }
+            }
+        }
+        if let Some(waiter) = &self.waiter {
+            if waiter.final_statuses.is_empty() {
+                return Err(at("final", "waiter.final: list at least one status".into()));
+            }
+            if let Some(stray) = waiter
+                .successful
+                .iter()
+                .find(|s| !waiter.final_statuses.contains(s))
+            {
+                return Err(at(
+                    "successful",
+                    format!("waiter.successful: `{stray}` is not one of waiter.final"),
+                ));
             }
         }
         match &self.auth {

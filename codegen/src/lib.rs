@@ -11,15 +11,18 @@ pub mod error;
 pub mod facts;
 pub mod files;
 pub mod generate;
+pub mod inspect;
 pub mod load;
 pub mod normalize;
 pub mod openapi31;
 pub mod overlay;
+pub mod pagination;
 pub mod pipeline;
 pub mod removal;
 pub mod rewrite;
 pub mod security;
 pub mod try_spec;
 pub mod views;
+pub mod waiters;
 
 pub use error::{Error, Result};

@@ -254,6 +254,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             })?
             .items,
     );
+    add_helpers(&mut file, &normalized.doc, &config, &source.config)?;
     let body = prettyplease::unparse(&file);
     let rs_header = emit::header("//", &sources, &sha);
     let generated_rs = format!("{rs_header}\n{body}");
@@ -390,4 +391,52 @@ pub fn plan_all(workspace_root: &Path, only: Option<&str>) -> Result<Vec<(Layout
         ));
     }
     Ok(out)
+}
+
+/// The waiter and paginators of `[waiter]` and `[pagination]`, checked against the
+/// generated code: client methods at the top, builder methods inside `builder`.
+fn add_helpers(
+    file: &mut syn::File,
+    doc: &serde_json::Value,
+    config: &Config,
+    config_path: &Path,
+) -> Result<()> {
+    let mut top = proc_macro2::TokenStream::new();
+    let mut in_builder = proc_macro2::TokenStream::new();
+    if let Some(waiter) = &config.waiter {
+        let items = crate::waiters::items(file, doc, waiter, config_path)?;
+        top.extend(items.top);
+        in_builder.extend(items.builder);
+    }
+    in_builder.extend(crate::pagination::items(
+        file,
+        doc,
+        &config.pagination,
+        config_path,
+    )?);
+    let parse = |tokens: proc_macro2::TokenStream, what: &str| {
+        syn::parse2::<syn::File>(tokens)
+            .map(|f| f.items)
+            .map_err(|e| {
+                Error::new(
+                    config_path,
+                    format!("{what}: generated code does not parse (generator bug): {e}"),
+                )
+            })
+    };
+    let top = parse(top, "waiter")?;
+    let in_builder = parse(in_builder, "waiter/pagination")?;
+    if !in_builder.is_empty() {
+        let builder = file
+            .items
+            .iter_mut()
+            .find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+                _ => None,
+            })
+            .ok_or_else(|| Error::new(config_path, "the generated code has no `builder` module"))?;
+        builder.1.extend(in_builder);
+    }
+    file.items.extend(top);
+    Ok(())
 }

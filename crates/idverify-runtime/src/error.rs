@@ -495,6 +495,14 @@ impl<E> Error<E> {
         out
     }
 
+    /// A success response the client cannot go on from (such as a next-page cursor the
+    /// vendor had sent before); the message says what, and names no value from the body.
+    pub fn invalid_response(operation: &'static str, message: impl Into<String>) -> Self {
+        let mut out = Self::new(ErrorKind::InvalidResponse, operation);
+        out.detail = Some(message.into());
+        out
+    }
+
     /// Credentials could not be obtained; the [`AuthError`] is the `source()`.
     pub fn auth(operation: &'static str, error: AuthError) -> Self {
         let mut out = Self::new(ErrorKind::Auth, operation);

@@ -18,11 +18,13 @@ mod error;
 mod facts;
 mod http;
 mod lenient_date;
+pub mod pagination;
 mod redact;
 mod request_id;
 mod retry;
 mod runtime;
 mod unknown;
+pub mod waiter;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
