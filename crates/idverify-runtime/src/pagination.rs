@@ -90,7 +90,8 @@ type PageFuture<'a, P, E> =
 type Fetch<'a, P, E> = Box<dyn FnMut(PageRequest) -> PageFuture<'a, P, E> + Send + 'a>;
 
 /// The items of a paginated list operation, across pages, as a [`Stream`] of
-/// `Result<item, Error>`. After an error the stream ends.
+/// `Result<item, Error>`. An error comes after the items of the pages fetched before
+/// it, and ends the stream.
 ///
 /// ```no_run
 /// # async fn example(paginator: idverify_runtime::pagination::Paginator<'_, u32, ()>) {
@@ -102,6 +103,8 @@ type Fetch<'a, P, E> = Box<dyn FnMut(PageRequest) -> PageFuture<'a, P, E> + Send
 pub struct Paginator<'a, I, E> {
     state: Option<State<'a, I, E>>,
     running: Option<Pin<Box<dyn Future<Output = Step<'a, I, E>> + Send + 'a>>>,
+    /// The error that ends the stream once the buffered items are out.
+    failed: Option<Box<Error<E>>>,
 }
 
 struct State<'a, I, E> {
@@ -165,6 +168,7 @@ where
                 buffered: VecDeque::new(),
             }),
             running: None,
+            failed: None,
         }
     }
 
@@ -211,6 +215,19 @@ where
             Err(error) => return (self, Err(error)),
         };
         let empty = items.is_empty();
+        // A page that is not the one asked for repeats or skips items: none of them.
+        if let (Some(requested), Some(number)) = (requested, info.number)
+            && number != requested
+        {
+            let error = Error::invalid_response(
+                self.operation,
+                format!(
+                    "asked for page {requested}, the vendor answered page {number}; stopped \
+                     rather than repeat or skip pages"
+                ),
+            );
+            return (self, Err(error));
+        }
         self.buffered.extend(items);
         let next = match self.kind {
             PageKind::Cursor => self.after_cursor(info),
@@ -251,17 +268,6 @@ where
         info: PageInfo,
         empty: bool,
     ) -> Result<Option<PageRequest>, Error<E>> {
-        if let Some(number) = info.number
-            && number != requested
-        {
-            return Err(Error::invalid_response(
-                self.operation,
-                format!(
-                    "asked for page {requested}, the vendor answered page {number}; stopped \
-                     rather than repeat or skip pages"
-                ),
-            ));
-        }
         if empty {
             return Ok(None);
         }
@@ -344,19 +350,21 @@ where
                 self.running = None;
                 self.state = Some(state);
                 if let Err(error) = outcome {
-                    // An error ends the stream.
-                    if let Some(state) = &mut self.state {
-                        state.next = None;
-                        state.buffered.clear();
-                    }
-                    return Poll::Ready(Some(Err(error)));
+                    self.failed = Some(Box::new(error));
                 }
             }
-            let Some(state) = &mut self.state else {
+            let this = &mut *self;
+            let Some(state) = &mut this.state else {
                 return Poll::Ready(None);
             };
+            // The items of the last page come before an error found after it.
             if let Some(item) = state.buffered.pop_front() {
                 return Poll::Ready(Some(Ok(item)));
+            }
+            if let Some(error) = this.failed.take() {
+                // An error ends the stream.
+                this.state = None;
+                return Poll::Ready(Some(Err(*error)));
             }
             if state.next.is_none() {
                 return Poll::Ready(None);

@@ -163,7 +163,7 @@ async fn list_flows_create_session_and_poll_it() {
     let page = flows.page.expect("page");
     assert_eq!(
         (page.size, page.number, page.total_pages),
-        (Some(1), Some(2), Some(2))
+        (Some(1), Some(2), Some(5))
     );
     let listed = api_calls::<idnow::Client>(&sandbox);
     assert_eq!(listed.len(), 1);

@@ -208,6 +208,50 @@ fn webhook_settings_are_checked_against_the_config_and_the_spec() {
 }
 
 #[test]
+fn waiter_and_pagination_tables_are_checked_against_the_spec_and_the_code() {
+    let waiter = |operation: &str, status: &str, finals: &str, successful: &str| {
+        format!(
+            "[waiter]\noperation = \"{operation}\"\nstatus = \"{status}\"\nfinal = [{finals}]\nsuccessful = [{successful}]\n"
+        )
+    };
+    let cases = [
+        (
+            waiter("getNothing", "id", "\"done\"", "\"done\""),
+            "waiter.operation: the spec has no operation `getNothing`".to_string(),
+        ),
+        (
+            waiter("getThing", "state", "\"done\"", "\"done\""),
+            "waiter.status: `state`: `Thing` has no member `state`".to_string(),
+        ),
+        (
+            waiter("getThing", "id", "\"done\"", "\"ok\""),
+            "waiter.successful: `ok` is not one of waiter.final".to_string(),
+        ),
+        (
+            waiter("getThing", "id", "", ""),
+            "waiter.final: list at least one status".to_string(),
+        ),
+        (
+            "[pagination.listNothing]\nkind = \"cursor\"\nitems = \"id\"\nnext = \"id\"\nparam = \"cursor\"\n".to_string(),
+            "pagination.listNothing: the spec has no operation `listNothing`".to_string(),
+        ),
+        (
+            "[pagination.getThing]\nkind = \"cursor\"\nitems = \"id\"\nnext = \"id\"\nparam = \"cursor\"\n".to_string(),
+            "pagination.getThing.items: `Thing.id` is not an array".to_string(),
+        ),
+        (
+            "[pagination.getThing]\nkind = \"scroll\"\nitems = \"id\"\n".to_string(),
+            "scroll".to_string(),
+        ),
+    ];
+    let cases: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|(toml, expected)| (toml.as_str(), expected.as_str()))
+        .collect();
+    assert_config_errors(&cases);
+}
+
+#[test]
 fn an_unknown_error_shape_is_named_with_its_key_and_the_known_ones() {
     let config = format!("{CONFIG}\n[errors]\nshape = \"soap-fault\"\n");
     let root = root_with(&[

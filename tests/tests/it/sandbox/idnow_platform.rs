@@ -113,12 +113,21 @@ async fn flows_are_listed_per_environment_and_paged() {
         .expect("flows")
         .into_inner();
     let ids: Vec<&str> = flows.content.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(ids, ["sandbox-basic-identity", "sandbox-document-identity"]);
+    assert_eq!(
+        ids,
+        [
+            "sandbox-basic-identity",
+            "sandbox-document-identity",
+            "sandbox-reidentification",
+            "sandbox-age-check",
+            "sandbox-document-capture"
+        ]
+    );
     assert!(flows.content.iter().all(|f| f.environment == Some(LIVE)));
     let page = flows.page.unwrap();
     assert_eq!(
         (page.number, page.size, page.total_elements),
-        (Some(1), Some(20), Some(2))
+        (Some(1), Some(20), Some(5))
     );
 
     let second = staging(&sandbox)
@@ -133,7 +142,7 @@ async fn flows_are_listed_per_environment_and_paged() {
     assert_eq!(second.content.len(), 1);
     assert_eq!(second.content[0].id, "sandbox-document-identity");
     assert_eq!(second.content[0].environment, Some(STAGING));
-    assert_eq!(second.page.unwrap().total_pages, Some(2));
+    assert_eq!(second.page.unwrap().total_pages, Some(5));
 }
 
 #[tokio::test]

@@ -20,7 +20,8 @@
 //! Flows (the same in both environments): [`BASIC_FLOW_ID`] (version 1) produces the
 //! `basicIdentity` and `outcomeStatus` data blocks; [`DOCUMENT_FLOW_ID`] (version 2) also
 //! `documentData` and `documentVerification`, whose `report` is a vault file
-//! (`{"$ref": "vault", "$id": ...}`, a tiny PDF-like byte string).
+//! (`{"$ref": "vault", "$id": ...}`, a tiny PDF-like byte string). Three more flows
+//! behave like one of these two, so that the flow list has pages to walk.
 //!
 //! Lifecycle: `CREATED` → (end user opens the `playerUrl`, which is the sandbox page
 //! `/_sandbox/ui/idnow-platform/{sessionId}`) `RUNNING` → `COMPLETED` (outcome
@@ -155,6 +156,28 @@ const FLOWS: &[(&str, &str, &str, i64, bool)] = &[
         "Sandbox document identity",
         "Identifies a test person with an ID document and a verification report",
         2,
+        true,
+    ),
+    // More flows, so that listing them pages.
+    (
+        "sandbox-reidentification",
+        "Sandbox re-identification",
+        "Identifies a returning test person: basicIdentity and outcomeStatus",
+        1,
+        false,
+    ),
+    (
+        "sandbox-age-check",
+        "Sandbox age check",
+        "Checks a test person's age: basicIdentity and outcomeStatus",
+        1,
+        false,
+    ),
+    (
+        "sandbox-document-capture",
+        "Sandbox document capture",
+        "Captures and checks a test person's ID document",
+        3,
         true,
     ),
 ];
