@@ -258,6 +258,9 @@ pub fn cargo_toml(
         "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }".to_string(),
         "serde = { version = \"1\", features = [\"derive\"] }".to_string(),
         "serde_json = \"1\"".to_string(),
+        // The `mock` feature: progenitor's typed httpmock helpers.
+        "httpmock = { version = \"0.8\", optional = true, default-features = false }".to_string(),
+        "regex = { version = \"1\", optional = true }".to_string(),
     ];
     if generated.uses_chrono {
         deps.push("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }".to_string());
@@ -287,6 +290,8 @@ default = ["rustls"]
 # TLS for HTTPS to the vendor; pick one.
 rustls = ["idverify-runtime/rustls"]
 native-tls = ["idverify-runtime/native-tls"]
+# Typed httpmock helpers for unit tests: `mock::MockServerExt`.
+mock = ["dep:httpmock", "dep:regex"]
 
 [dependencies]
 {deps}
@@ -415,4 +420,70 @@ pub fn facade_lib_rs(apis: &[(String, Config)], header: &str) -> String {
         );
     }
     out
+}
+
+/// The `mock` module (feature `mock`): progenitor's typed `httpmock` helpers, one method
+/// per operation on `httpmock::MockServer` through `MockServerExt`, and a client pointed
+/// at a mock server.
+pub fn mock_module(tokens: &TokenStream) -> syn::Result<syn::Item> {
+    // progenitor puts path parameter values into the path regex as they are
+    // (`format!("^/sessions/{}$", value.to_string())`): a value with `.`, `+` or `(`
+    // would match other paths or not compile. Escape them; query values (matched as
+    // text) stay as they are.
+    struct EscapePathValues;
+    impl syn::visit_mut::VisitMut for EscapePathValues {
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            if mac.path.is_ident("format") {
+                let text = mac.tokens.to_string();
+                if text.starts_with("\"^/") && text.contains("value . to_string ()") {
+                    if let Ok(tokens) = text
+                        .replace(
+                            "value . to_string ()",
+                            "regex :: escape (& value . to_string ())",
+                        )
+                        .parse()
+                    {
+                        mac.tokens = tokens;
+                    }
+                }
+            }
+            syn::visit_mut::visit_macro_mut(self, mac);
+        }
+    }
+    let mut file: syn::File = syn::parse2(tokens.clone())?;
+    syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathValues, &mut file);
+    let escaped = quote!(#file);
+    syn::parse2(quote! {
+        /// Typed [`httpmock`](::httpmock) helpers for unit tests (feature `mock`): one method
+        /// per operation on `httpmock::MockServer` through [`MockServerExt`](mock::MockServerExt),
+        /// taking typed `When`/`Then` wrappers (`operations`), and [`client`](mock::client),
+        /// a client of the mock server.
+        ///
+        /// ```ignore
+        /// use my_crate::mock::{self, MockServerExt};
+        /// let server = httpmock::MockServer::start();
+        /// let client = mock::client(&server);
+        /// let get = server.get_session(|when, then| { when.id("s-1"); then.ok(&session); });
+        /// ```
+        #[cfg(feature = "mock")]
+        pub mod mock {
+            #escaped
+
+            /// A builder of a client of `server`: its base URL, a fixed bearer token
+            /// (no token endpoint to mock) and no retries, so each mock answers once.
+            pub fn client_builder(server: &::httpmock::MockServer) -> ::idverify_runtime::ClientBuilder<super::Client> {
+                super::Client::builder()
+                    .base_url(server.base_url())
+                    .credentials(::idverify_runtime::Credentials::bearer("mock-token"))
+                    .retry(::idverify_runtime::RetryPolicy::none())
+            }
+
+            /// A client of `server` (see [`client_builder`]).
+            pub fn client(server: &::httpmock::MockServer) -> super::Client {
+                client_builder(server)
+                    .build()
+                    .expect("a client of a local mock server builds")
+            }
+        }
+    })
 }

@@ -24,6 +24,9 @@ pub struct Generated {
     pub uses_uuid: bool,
     pub uses_regress: bool,
     pub uses_futures: bool,
+    /// progenitor's typed `httpmock` helpers (`operations`, `MockServerExt`), written
+    /// against `crate::types`: the crate's `mock` module.
+    pub mock_tokens: TokenStream,
 }
 
 /// The inner type every generated client carries: the runtime's auth, retries, config.
@@ -108,15 +111,19 @@ fn run_progenitor(
     QUIET_PANICS.with(|q| q.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut generator = Generator::new(&settings(types));
-        generator.generate_tokens(spec).map(|tokens| {
-            let space = generator.get_type_space();
-            Generated {
-                tokens,
-                uses_chrono: space.uses_chrono(),
-                uses_uuid: space.uses_uuid(),
-                uses_regress: space.uses_regress(),
-                uses_futures: generator.uses_futures(),
-            }
+        let tokens = generator.generate_tokens(spec)?;
+        let space = generator.get_type_space();
+        let (uses_chrono, uses_uuid, uses_regress) =
+            (space.uses_chrono(), space.uses_uuid(), space.uses_regress());
+        let uses_futures = generator.uses_futures();
+        let mock_tokens = generator.httpmock(spec, "crate")?;
+        Ok::<_, progenitor::Error>(Generated {
+            tokens,
+            uses_chrono,
+            uses_uuid,
+            uses_regress,
+            uses_futures,
+            mock_tokens,
         })
     }));
     QUIET_PANICS.with(|q| q.set(false));

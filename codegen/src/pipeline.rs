@@ -255,6 +255,14 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             .items,
     );
     add_helpers(&mut file, &normalized.doc, &config, &source.config)?;
+    file.items.push(
+        crate::emit::mock_module(&generated.mock_tokens).map_err(|e| {
+            Error::new(
+                &source.spec,
+                format!("mock: generated code does not parse (generator bug): {e}"),
+            )
+        })?,
+    );
     let body = prettyplease::unparse(&file);
     let rs_header = emit::header("//", &sources, &sha);
     let generated_rs = format!("{rs_header}\n{body}");

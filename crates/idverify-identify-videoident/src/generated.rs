@@ -5825,3 +5825,901 @@ Each poll is one call through the runtime (credentials, retries, its own span); 
         self.get_ident().ident_id(ident_id).wait_until_final()
     }
 }
+/// Typed [`httpmock`](::httpmock) helpers for unit tests (feature `mock`): one method
+/// per operation on `httpmock::MockServer` through [`MockServerExt`](mock::MockServerExt),
+/// taking typed `When`/`Then` wrappers (`operations`), and [`client`](mock::client),
+/// a client of the mock server.
+///
+/// ```ignore
+/// use my_crate::mock::{self, MockServerExt};
+/// let server = httpmock::MockServer::start();
+/// let client = mock::client(&server);
+/// let get = server.get_session(|when, then| { when.id("s-1"); then.ok(&session); });
+/// ```
+#[cfg(feature = "mock")]
+pub mod mock {
+    pub mod operations {
+        //! [`When`](::httpmock::When) and [`Then`](::httpmock::Then)
+        //! wrappers for each operation. Each can be converted to
+        //! its inner type with a call to `into_inner()`. This can
+        //! be used to explicitly deviate from permitted values.
+        use crate::*;
+        pub struct CreateIdentWhen(::httpmock::When);
+        impl CreateIdentWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(regex::Regex::new("^/ident/create$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::CreateIdentRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct CreateIdentThen(::httpmock::Then);
+        impl CreateIdentThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::CreateIdentResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn conflict(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(409u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct SetOnboardifyAppointmentWhen(::httpmock::When);
+        impl SetOnboardifyAppointmentWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/ident/setOnboardifyAppointment$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::SetAppointmentRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct SetOnboardifyAppointmentThen(::httpmock::Then);
+        impl SetOnboardifyAppointmentThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::SetAppointmentResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn conflict(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(409u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct GetIdentWhen(::httpmock::When);
+        impl GetIdentWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/ident/get/[^/]*$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn ident_id(self, value: &str) -> Self {
+                let re = regex::Regex::new(
+                        &format!("^/ident/get/{}$", regex::escape(& value.to_string())),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+        }
+        pub struct GetIdentThen(::httpmock::Then);
+        impl GetIdentThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::GetIdentResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn conflict(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(409u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct GetIdentDataWhen(::httpmock::When);
+        impl GetIdentDataWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(
+                            regex::Regex::new("^/ident/getIdentData/[^/]*$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn ident_id(self, value: &str) -> Self {
+                let re = regex::Regex::new(
+                        &format!(
+                            "^/ident/getIdentData/{}$", regex::escape(& value
+                            .to_string())
+                        ),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+        }
+        pub struct GetIdentDataThen(::httpmock::Then);
+        impl GetIdentDataThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::GetIdentDataResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn conflict(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(409u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct GetAllProjectsWhen(::httpmock::When);
+        impl GetAllProjectsWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/project/getAll$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct GetAllProjectsThen(::httpmock::Then);
+        impl GetAllProjectsThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::GetAllProjectsResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn conflict(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(409u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct GetProjectWhen(::httpmock::When);
+        impl GetProjectWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/project/get$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::GetProjectRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct GetProjectThen(::httpmock::Then);
+        impl GetProjectThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::GetProjectResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn conflict(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(409u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct GetAllWebhooksWhen(::httpmock::When);
+        impl GetAllWebhooksWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/webhook/getAll$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct GetAllWebhooksThen(::httpmock::Then);
+        impl GetAllWebhooksThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::GetAllWebhooksResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn conflict(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(409u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Envelope) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+    }
+    /// An extension trait for [`MockServer`](::httpmock::MockServer) that
+    /// adds a method for each operation. These are the equivalent of
+    /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
+    pub trait MockServerExt {
+        fn create_ident<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CreateIdentWhen, operations::CreateIdentThen);
+        fn set_onboardify_appointment<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::SetOnboardifyAppointmentWhen,
+                operations::SetOnboardifyAppointmentThen,
+            );
+        fn get_ident<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetIdentWhen, operations::GetIdentThen);
+        fn get_ident_data<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetIdentDataWhen, operations::GetIdentDataThen);
+        fn get_all_projects<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetAllProjectsWhen, operations::GetAllProjectsThen);
+        fn get_project<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetProjectWhen, operations::GetProjectThen);
+        fn get_all_webhooks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetAllWebhooksWhen, operations::GetAllWebhooksThen);
+    }
+    impl MockServerExt for ::httpmock::MockServer {
+        fn create_ident<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CreateIdentWhen, operations::CreateIdentThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreateIdentWhen::new(when),
+                    operations::CreateIdentThen::new(then),
+                )
+            })
+        }
+        fn set_onboardify_appointment<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::SetOnboardifyAppointmentWhen,
+                operations::SetOnboardifyAppointmentThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::SetOnboardifyAppointmentWhen::new(when),
+                    operations::SetOnboardifyAppointmentThen::new(then),
+                )
+            })
+        }
+        fn get_ident<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetIdentWhen, operations::GetIdentThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetIdentWhen::new(when),
+                    operations::GetIdentThen::new(then),
+                )
+            })
+        }
+        fn get_ident_data<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetIdentDataWhen, operations::GetIdentDataThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetIdentDataWhen::new(when),
+                    operations::GetIdentDataThen::new(then),
+                )
+            })
+        }
+        fn get_all_projects<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetAllProjectsWhen, operations::GetAllProjectsThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetAllProjectsWhen::new(when),
+                    operations::GetAllProjectsThen::new(then),
+                )
+            })
+        }
+        fn get_project<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetProjectWhen, operations::GetProjectThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetProjectWhen::new(when),
+                    operations::GetProjectThen::new(then),
+                )
+            })
+        }
+        fn get_all_webhooks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetAllWebhooksWhen, operations::GetAllWebhooksThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetAllWebhooksWhen::new(when),
+                    operations::GetAllWebhooksThen::new(then),
+                )
+            })
+        }
+    }
+    /// A builder of a client of `server`: its base URL, a fixed bearer token
+    /// (no token endpoint to mock) and no retries, so each mock answers once.
+    pub fn client_builder(
+        server: &::httpmock::MockServer,
+    ) -> ::idverify_runtime::ClientBuilder<super::Client> {
+        super::Client::builder()
+            .base_url(server.base_url())
+            .credentials(::idverify_runtime::Credentials::bearer("mock-token"))
+            .retry(::idverify_runtime::RetryPolicy::none())
+    }
+    /// A client of `server` (see [`client_builder`]).
+    pub fn client(server: &::httpmock::MockServer) -> super::Client {
+        client_builder(server).build().expect("a client of a local mock server builds")
+    }
+}

@@ -4500,3 +4500,936 @@ Each poll is one call through the runtime (credentials, retries, its own span); 
         self.retrieve_session().request_id(request_id).wait_until_final()
     }
 }
+/// Typed [`httpmock`](::httpmock) helpers for unit tests (feature `mock`): one method
+/// per operation on `httpmock::MockServer` through [`MockServerExt`](mock::MockServerExt),
+/// taking typed `When`/`Then` wrappers (`operations`), and [`client`](mock::client),
+/// a client of the mock server.
+///
+/// ```ignore
+/// use my_crate::mock::{self, MockServerExt};
+/// let server = httpmock::MockServer::start();
+/// let client = mock::client(&server);
+/// let get = server.get_session(|when, then| { when.id("s-1"); then.ok(&session); });
+/// ```
+#[cfg(feature = "mock")]
+pub mod mock {
+    pub mod operations {
+        //! [`When`](::httpmock::When) and [`Then`](::httpmock::Then)
+        //! wrappers for each operation. Each can be converted to
+        //! its inner type with a call to `into_inner()`. This can
+        //! be used to explicitly deviate from permitted values.
+        use crate::*;
+        pub struct RetrieveSessionWhen(::httpmock::When);
+        impl RetrieveSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(
+                            regex::Regex::new("^/identification/session$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn meta_data<T>(self, value: T) -> Self
+            where
+                T: Into<Option<bool>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("metaData", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("metaData"))
+                }
+            }
+            pub fn request_id(self, value: &str) -> Self {
+                Self(self.0.query_param("requestId", value.to_string()))
+            }
+        }
+        pub struct RetrieveSessionThen(::httpmock::Then);
+        impl RetrieveSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::IdentificationResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn service_unavailable(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(503u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct CreateSessionWhen(::httpmock::When);
+        impl CreateSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/identification/session$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::CreateIdentificationRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct CreateSessionThen(::httpmock::Then);
+        impl CreateSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::CreateIdentificationResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unprocessable_entity(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(422u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn service_unavailable(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(503u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct RetrieveSessionStatusWhen(::httpmock::When);
+        impl RetrieveSessionStatusWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(
+                            regex::Regex::new("^/identification/session/status$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn request_id(self, value: &str) -> Self {
+                Self(self.0.query_param("requestId", value.to_string()))
+            }
+        }
+        pub struct RetrieveSessionStatusThen(::httpmock::Then);
+        impl RetrieveSessionStatusThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::IdentificationCompleteResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct InvalidateSessionWhen(::httpmock::When);
+        impl InvalidateSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::PUT)
+                        .path_matches(
+                            regex::Regex::new("^/identification/session/invalidate$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::InvalidateIdentificationRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct InvalidateSessionThen(::httpmock::Then);
+        impl InvalidateSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self) -> Self {
+                Self(self.0.status(200u16))
+            }
+            pub fn bad_request(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct RetrieveLogEntryWhen(::httpmock::When);
+        impl RetrieveLogEntryWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(
+                            regex::Regex::new("^/identification/log/requestId/[^/]*$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn request_id(self, value: &str) -> Self {
+                let re = regex::Regex::new(
+                        &format!(
+                            "^/identification/log/requestId/{}$", regex::escape(& value
+                            .to_string())
+                        ),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+        }
+        pub struct RetrieveLogEntryThen(::httpmock::Then);
+        impl RetrieveLogEntryThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::IdentificationLogItem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct ListLogEntriesWhen(::httpmock::When);
+        impl ListLogEntriesWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(
+                            regex::Regex::new("^/identification/log/filter/[^/]*$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn year(self, value: i32) -> Self {
+                let re = regex::Regex::new(
+                        &format!(
+                            "^/identification/log/filter/{}$", regex::escape(& value
+                            .to_string())
+                        ),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+            pub fn day<T>(self, value: T) -> Self
+            where
+                T: Into<Option<i32>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("day", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("day"))
+                }
+            }
+            pub fn external_id<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("externalId", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("externalId"))
+                }
+            }
+            pub fn identity_provider_type<T>(self, value: T) -> Self
+            where
+                T: Into<Option<types::IdentityProvider>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("identityProviderType", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("identityProviderType"))
+                }
+            }
+            pub fn month<T>(self, value: T) -> Self
+            where
+                T: Into<Option<i32>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("month", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("month"))
+                }
+            }
+            pub fn name<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("name", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("name"))
+                }
+            }
+            pub fn page_size<T>(self, value: T) -> Self
+            where
+                T: Into<Option<i32>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("pageSize", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("pageSize"))
+                }
+            }
+            pub fn skip<T>(self, value: T) -> Self
+            where
+                T: Into<Option<i32>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("skip", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("skip"))
+                }
+            }
+            pub fn status<T>(self, value: T) -> Self
+            where
+                T: Into<Option<types::Status>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("status", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("status"))
+                }
+            }
+        }
+        pub struct ListLogEntriesThen(::httpmock::Then);
+        impl ListLogEntriesThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::IdentificationLogList) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct CreateBankIdMobileSessionWhen(::httpmock::When);
+        impl CreateBankIdMobileSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/identification/no/bankid/mobile$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::CreateBankIdMobileRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct CreateBankIdMobileSessionThen(::httpmock::Then);
+        impl CreateBankIdMobileSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::CreateBankIdMobileResponse) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn payment_required(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(402u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unprocessable_entity(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(422u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn too_many_requests(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(429u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn service_unavailable(self, value: &types::ErrorDetails) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(503u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+    }
+    /// An extension trait for [`MockServer`](::httpmock::MockServer) that
+    /// adds a method for each operation. These are the equivalent of
+    /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
+    pub trait MockServerExt {
+        fn retrieve_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::RetrieveSessionWhen, operations::RetrieveSessionThen);
+        fn create_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CreateSessionWhen, operations::CreateSessionThen);
+        fn retrieve_session_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::RetrieveSessionStatusWhen,
+                operations::RetrieveSessionStatusThen,
+            );
+        fn invalidate_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::InvalidateSessionWhen,
+                operations::InvalidateSessionThen,
+            );
+        fn retrieve_log_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::RetrieveLogEntryWhen,
+                operations::RetrieveLogEntryThen,
+            );
+        fn list_log_entries<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::ListLogEntriesWhen, operations::ListLogEntriesThen);
+        fn create_bank_id_mobile_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::CreateBankIdMobileSessionWhen,
+                operations::CreateBankIdMobileSessionThen,
+            );
+    }
+    impl MockServerExt for ::httpmock::MockServer {
+        fn retrieve_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::RetrieveSessionWhen, operations::RetrieveSessionThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::RetrieveSessionWhen::new(when),
+                    operations::RetrieveSessionThen::new(then),
+                )
+            })
+        }
+        fn create_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CreateSessionWhen, operations::CreateSessionThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreateSessionWhen::new(when),
+                    operations::CreateSessionThen::new(then),
+                )
+            })
+        }
+        fn retrieve_session_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::RetrieveSessionStatusWhen,
+                operations::RetrieveSessionStatusThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::RetrieveSessionStatusWhen::new(when),
+                    operations::RetrieveSessionStatusThen::new(then),
+                )
+            })
+        }
+        fn invalidate_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::InvalidateSessionWhen,
+                operations::InvalidateSessionThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InvalidateSessionWhen::new(when),
+                    operations::InvalidateSessionThen::new(then),
+                )
+            })
+        }
+        fn retrieve_log_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::RetrieveLogEntryWhen,
+                operations::RetrieveLogEntryThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::RetrieveLogEntryWhen::new(when),
+                    operations::RetrieveLogEntryThen::new(then),
+                )
+            })
+        }
+        fn list_log_entries<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::ListLogEntriesWhen, operations::ListLogEntriesThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ListLogEntriesWhen::new(when),
+                    operations::ListLogEntriesThen::new(then),
+                )
+            })
+        }
+        fn create_bank_id_mobile_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::CreateBankIdMobileSessionWhen,
+                operations::CreateBankIdMobileSessionThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreateBankIdMobileSessionWhen::new(when),
+                    operations::CreateBankIdMobileSessionThen::new(then),
+                )
+            })
+        }
+    }
+    /// A builder of a client of `server`: its base URL, a fixed bearer token
+    /// (no token endpoint to mock) and no retries, so each mock answers once.
+    pub fn client_builder(
+        server: &::httpmock::MockServer,
+    ) -> ::idverify_runtime::ClientBuilder<super::Client> {
+        super::Client::builder()
+            .base_url(server.base_url())
+            .credentials(::idverify_runtime::Credentials::bearer("mock-token"))
+            .retry(::idverify_runtime::RetryPolicy::none())
+    }
+    /// A client of `server` (see [`client_builder`]).
+    pub fn client(server: &::httpmock::MockServer) -> super::Client {
+        client_builder(server).build().expect("a client of a local mock server builds")
+    }
+}

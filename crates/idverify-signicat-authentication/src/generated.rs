@@ -4912,3 +4912,397 @@ Each poll is one call through the runtime (credentials, retries, its own span); 
         self.get_session().id(id).wait_until_final()
     }
 }
+/// Typed [`httpmock`](::httpmock) helpers for unit tests (feature `mock`): one method
+/// per operation on `httpmock::MockServer` through [`MockServerExt`](mock::MockServerExt),
+/// taking typed `When`/`Then` wrappers (`operations`), and [`client`](mock::client),
+/// a client of the mock server.
+///
+/// ```ignore
+/// use my_crate::mock::{self, MockServerExt};
+/// let server = httpmock::MockServer::start();
+/// let client = mock::client(&server);
+/// let get = server.get_session(|when, then| { when.id("s-1"); then.ok(&session); });
+/// ```
+#[cfg(feature = "mock")]
+pub mod mock {
+    pub mod operations {
+        //! [`When`](::httpmock::When) and [`Then`](::httpmock::Then)
+        //! wrappers for each operation. Each can be converted to
+        //! its inner type with a call to `into_inner()`. This can
+        //! be used to explicitly deviate from permitted values.
+        use crate::*;
+        pub struct CreateSessionWhen(::httpmock::When);
+        impl CreateSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(regex::Regex::new("^/sessions$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn signicat_account_id<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("signicat-accountId", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("signicat-accountId"))
+                }
+            }
+            pub fn signicat_organization_id<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.header("Signicat-OrganizationId", value.to_string()))
+                } else {
+                    Self(self.0.header_missing("Signicat-OrganizationId"))
+                }
+            }
+            pub fn body(self, value: &types::CreateSessionRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct CreateSessionThen(::httpmock::Then);
+        impl CreateSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::Session) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct GetSessionWhen(::httpmock::When);
+        impl GetSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/sessions/[^/]*$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn id(self, value: &str) -> Self {
+                let re = regex::Regex::new(
+                        &format!("^/sessions/{}$", regex::escape(& value.to_string())),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+            pub fn session_nonce<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("sessionNonce", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("sessionNonce"))
+                }
+            }
+            pub fn signicat_account_id<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("signicat-accountId", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("signicat-accountId"))
+                }
+            }
+            pub fn signicat_organization_id<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.header("Signicat-OrganizationId", value.to_string()))
+                } else {
+                    Self(self.0.header_missing("Signicat-OrganizationId"))
+                }
+            }
+        }
+        pub struct GetSessionThen(::httpmock::Then);
+        impl GetSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::Session) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct CancelSessionWhen(::httpmock::When);
+        impl CancelSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/sessions/[^/]*/cancel$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn id(self, value: &str) -> Self {
+                let re = regex::Regex::new(
+                        &format!(
+                            "^/sessions/{}/cancel$", regex::escape(& value.to_string())
+                        ),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+            pub fn signicat_account_id<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("signicat-accountId", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("signicat-accountId"))
+                }
+            }
+            pub fn signicat_organization_id<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.header("Signicat-OrganizationId", value.to_string()))
+                } else {
+                    Self(self.0.header_missing("Signicat-OrganizationId"))
+                }
+            }
+        }
+        pub struct CancelSessionThen(::httpmock::Then);
+        impl CancelSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::Session) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::Problem) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+    }
+    /// An extension trait for [`MockServer`](::httpmock::MockServer) that
+    /// adds a method for each operation. These are the equivalent of
+    /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
+    pub trait MockServerExt {
+        fn create_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CreateSessionWhen, operations::CreateSessionThen);
+        fn get_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetSessionWhen, operations::GetSessionThen);
+        fn cancel_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CancelSessionWhen, operations::CancelSessionThen);
+    }
+    impl MockServerExt for ::httpmock::MockServer {
+        fn create_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CreateSessionWhen, operations::CreateSessionThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreateSessionWhen::new(when),
+                    operations::CreateSessionThen::new(then),
+                )
+            })
+        }
+        fn get_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetSessionWhen, operations::GetSessionThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetSessionWhen::new(when),
+                    operations::GetSessionThen::new(then),
+                )
+            })
+        }
+        fn cancel_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CancelSessionWhen, operations::CancelSessionThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CancelSessionWhen::new(when),
+                    operations::CancelSessionThen::new(then),
+                )
+            })
+        }
+    }
+    /// A builder of a client of `server`: its base URL, a fixed bearer token
+    /// (no token endpoint to mock) and no retries, so each mock answers once.
+    pub fn client_builder(
+        server: &::httpmock::MockServer,
+    ) -> ::idverify_runtime::ClientBuilder<super::Client> {
+        super::Client::builder()
+            .base_url(server.base_url())
+            .credentials(::idverify_runtime::Credentials::bearer("mock-token"))
+            .retry(::idverify_runtime::RetryPolicy::none())
+    }
+    /// A client of `server` (see [`client_builder`]).
+    pub fn client(server: &::httpmock::MockServer) -> super::Client {
+        client_builder(server).build().expect("a client of a local mock server builds")
+    }
+}

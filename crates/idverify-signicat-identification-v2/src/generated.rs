@@ -6141,3 +6141,665 @@ Each poll is one call through the runtime (credentials, retries, its own span); 
         self.get_session().id(id).wait_until_final()
     }
 }
+/// Typed [`httpmock`](::httpmock) helpers for unit tests (feature `mock`): one method
+/// per operation on `httpmock::MockServer` through [`MockServerExt`](mock::MockServerExt),
+/// taking typed `When`/`Then` wrappers (`operations`), and [`client`](mock::client),
+/// a client of the mock server.
+///
+/// ```ignore
+/// use my_crate::mock::{self, MockServerExt};
+/// let server = httpmock::MockServer::start();
+/// let client = mock::client(&server);
+/// let get = server.get_session(|when, then| { when.id("s-1"); then.ok(&session); });
+/// ```
+#[cfg(feature = "mock")]
+pub mod mock {
+    pub mod operations {
+        //! [`When`](::httpmock::When) and [`Then`](::httpmock::Then)
+        //! wrappers for each operation. Each can be converted to
+        //! its inner type with a call to `into_inner()`. This can
+        //! be used to explicitly deviate from permitted values.
+        use crate::*;
+        pub struct ListSessionsWhen(::httpmock::When);
+        impl ListSessionsWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/sessions$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn cursor<'a, T>(self, value: T) -> Self
+            where
+                T: Into<Option<&'a str>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("cursor", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("cursor"))
+                }
+            }
+            pub fn limit<T>(self, value: T) -> Self
+            where
+                T: Into<Option<::std::num::NonZeroU32>>,
+            {
+                if let Some(value) = value.into() {
+                    Self(self.0.query_param("limit", value.to_string()))
+                } else {
+                    Self(self.0.query_param_missing("limit"))
+                }
+            }
+        }
+        pub struct ListSessionsThen(::httpmock::Then);
+        impl ListSessionsThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::SessionList) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct CreateSessionWhen(::httpmock::When);
+        impl CreateSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(regex::Regex::new("^/sessions$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::CreateSessionRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct CreateSessionThen(::httpmock::Then);
+        impl CreateSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::Session) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn created(self, value: &types::Session) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(201u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct GetSessionWhen(::httpmock::When);
+        impl GetSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/sessions/[^/]*$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn id(self, value: &str) -> Self {
+                let re = regex::Regex::new(
+                        &format!("^/sessions/{}$", regex::escape(& value.to_string())),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+        }
+        pub struct GetSessionThen(::httpmock::Then);
+        impl GetSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &types::Session) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn bad_request(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct InvalidateSessionWhen(::httpmock::When);
+        impl InvalidateSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/sessions/[^/]*/invalidate$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn id(self, value: &str) -> Self {
+                let re = regex::Regex::new(
+                        &format!(
+                            "^/sessions/{}/invalidate$", regex::escape(& value
+                            .to_string())
+                        ),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+        }
+        pub struct InvalidateSessionThen(::httpmock::Then);
+        impl InvalidateSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self) -> Self {
+                Self(self.0.status(200u16))
+            }
+            pub fn no_content(self) -> Self {
+                Self(self.0.status(204u16))
+            }
+            pub fn bad_request(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(400u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn not_found(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(404u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct ListLanguagesWhen(::httpmock::When);
+        impl ListLanguagesWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/languages$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct ListLanguagesThen(::httpmock::Then);
+        impl ListLanguagesThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &::std::vec::Vec<types::LanguageDetails>) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct ListIdProvidersWhen(::httpmock::When);
+        impl ListIdProvidersWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(regex::Regex::new("^/id-providers$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct ListIdProvidersThen(::httpmock::Then);
+        impl ListIdProvidersThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &::std::vec::Vec<types::IdProvider>) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct ListAccountIdProvidersWhen(::httpmock::When);
+        impl ListAccountIdProvidersWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(
+                            regex::Regex::new("^/id-providers/account$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct ListAccountIdProvidersThen(::httpmock::Then);
+        impl ListAccountIdProvidersThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn ok(self, value: &::std::vec::Vec<types::IdProvider>) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(200u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn unauthorized(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(401u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn forbidden(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(403u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn internal_server_error(self, value: &types::ApiError) -> Self {
+                Self(
+                    self
+                        .0
+                        .status(500u16)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+    }
+    /// An extension trait for [`MockServer`](::httpmock::MockServer) that
+    /// adds a method for each operation. These are the equivalent of
+    /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
+    pub trait MockServerExt {
+        fn list_sessions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::ListSessionsWhen, operations::ListSessionsThen);
+        fn create_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CreateSessionWhen, operations::CreateSessionThen);
+        fn get_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetSessionWhen, operations::GetSessionThen);
+        fn invalidate_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::InvalidateSessionWhen,
+                operations::InvalidateSessionThen,
+            );
+        fn list_languages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::ListLanguagesWhen, operations::ListLanguagesThen);
+        fn list_id_providers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::ListIdProvidersWhen, operations::ListIdProvidersThen);
+        fn list_account_id_providers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::ListAccountIdProvidersWhen,
+                operations::ListAccountIdProvidersThen,
+            );
+    }
+    impl MockServerExt for ::httpmock::MockServer {
+        fn list_sessions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::ListSessionsWhen, operations::ListSessionsThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ListSessionsWhen::new(when),
+                    operations::ListSessionsThen::new(then),
+                )
+            })
+        }
+        fn create_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::CreateSessionWhen, operations::CreateSessionThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::CreateSessionWhen::new(when),
+                    operations::CreateSessionThen::new(then),
+                )
+            })
+        }
+        fn get_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::GetSessionWhen, operations::GetSessionThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::GetSessionWhen::new(when),
+                    operations::GetSessionThen::new(then),
+                )
+            })
+        }
+        fn invalidate_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::InvalidateSessionWhen,
+                operations::InvalidateSessionThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::InvalidateSessionWhen::new(when),
+                    operations::InvalidateSessionThen::new(then),
+                )
+            })
+        }
+        fn list_languages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::ListLanguagesWhen, operations::ListLanguagesThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ListLanguagesWhen::new(when),
+                    operations::ListLanguagesThen::new(then),
+                )
+            })
+        }
+        fn list_id_providers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::ListIdProvidersWhen, operations::ListIdProvidersThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ListIdProvidersWhen::new(when),
+                    operations::ListIdProvidersThen::new(then),
+                )
+            })
+        }
+        fn list_account_id_providers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::ListAccountIdProvidersWhen,
+                operations::ListAccountIdProvidersThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::ListAccountIdProvidersWhen::new(when),
+                    operations::ListAccountIdProvidersThen::new(then),
+                )
+            })
+        }
+    }
+    /// A builder of a client of `server`: its base URL, a fixed bearer token
+    /// (no token endpoint to mock) and no retries, so each mock answers once.
+    pub fn client_builder(
+        server: &::httpmock::MockServer,
+    ) -> ::idverify_runtime::ClientBuilder<super::Client> {
+        super::Client::builder()
+            .base_url(server.base_url())
+            .credentials(::idverify_runtime::Credentials::bearer("mock-token"))
+            .retry(::idverify_runtime::RetryPolicy::none())
+    }
+    /// A client of `server` (see [`client_builder`]).
+    pub fn client(server: &::httpmock::MockServer) -> super::Client {
+        client_builder(server).build().expect("a client of a local mock server builds")
+    }
+}

@@ -4,6 +4,7 @@ mod facade;
 mod identify_videoident;
 mod idfy_identification_v1;
 mod idnow_platform;
+mod mocks;
 mod paginators;
 mod response_properties;
 mod signicat_authentication;
