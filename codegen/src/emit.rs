@@ -179,6 +179,7 @@ fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
             jwks_url,
             issuer,
             environments,
+            ..
         } => {
             let claims = format_ident!("{}", claims);
             let claims_doc = format!(
@@ -211,7 +212,7 @@ fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
                 #(#per_environment)*
             }
         }
-        WebhooksConfig::HmacSha256Hex { header } => {
+        WebhooksConfig::HmacSha256Hex { header, .. } => {
             let doc = format!(
                 "Checks that `signature` (the `{header}` header's value) is the hex HMAC-SHA256 of the raw `body` under the webhook's `secret`, in constant time. Pass the body as received, before parsing it."
             );
@@ -228,13 +229,26 @@ fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
                 }
             }
         }
+        WebhooksConfig::Unsigned { .. } => TokenStream::new(),
     };
+    let events = crate::webhook_events::items(webhooks);
     quote! {
-        /// Verifying the vendor's webhooks before trusting them.
+        /// Verifying the vendor's webhooks before trusting them, and reading their events.
         pub mod webhooks {
             pub use ::idverify_runtime::webhooks::WebhookError;
             #items
+            #events
         }
+    }
+}
+
+/// The `[features]` lines a crate with webhooks adds: the runtime's axum extractor
+/// and test signers, forwarded.
+fn webhook_features(config: &Config) -> &'static str {
+    if config.webhooks.is_some() {
+        "# An axum extractor for webhooks (`idverify_runtime::webhooks::axum::Webhook<webhooks::Event>`).\naxum = [\"idverify-runtime/axum\"]\n# Webhook requests signed as the vendor signs them, to test receivers (`webhooks::test_util`).\ntest-util = [\"idverify-runtime/test-util\"]\n"
+    } else {
+        ""
     }
 }
 
@@ -287,7 +301,7 @@ default = ["rustls"]
 # TLS for HTTPS to the vendor; pick one.
 rustls = ["idverify-runtime/rustls"]
 native-tls = ["idverify-runtime/native-tls"]
-
+{webhook_features}
 [dependencies]
 {deps}
 
@@ -298,6 +312,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
         version = config.krate.version,
         description = config.krate.description.replace('"', "\\\""),
         deps = deps.join("\n"),
+        webhook_features = webhook_features(config),
     )
 }
 

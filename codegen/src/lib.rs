@@ -21,5 +21,6 @@ pub mod rewrite;
 pub mod security;
 pub mod try_spec;
 pub mod views;
+pub mod webhook_events;
 
 pub use error::{Error, Result};

@@ -5,4 +5,5 @@ mod idfy_identification_v1;
 mod idnow_platform;
 mod signicat_authentication;
 mod signicat_identification_v2;
+mod webhook_events;
 mod webhooks;
