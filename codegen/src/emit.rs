@@ -183,7 +183,7 @@ fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
         } => {
             let claims = format_ident!("{}", claims);
             let claims_doc = format!(
-                "Verifies webhook JWTs (RS256, key by `kid` from the JWKS; `iss`, `aud`, `exp` checked) and reads their claims as [`{claims}`](super::types::{claims}). Keep one and reuse it: it caches the JWKS."
+                "Verifies webhook JWTs (RS256 only, key by `kid` from the JWKS, fetched over HTTPS; `iss`, `aud`, `exp`, `nbf`, `iat` checked) and reads their claims as [`{claims}`](super::types::{claims}). Keep one and reuse it: it caches the JWKS."
             );
             let per_environment = environments.iter().map(|(env, endpoint)| {
                 let function = format_ident!("{}_verifier", env);

@@ -5997,7 +5997,7 @@ pub mod webhooks {
     pub const JWKS_URL: &str = "https://auth.eu.platform.idnow.io/oidc/.well-known/jwks.json";
     /// The production issuer (`iss`) of webhooks.
     pub const ISSUER: &str = "https://auth.eu.platform.idnow.io/oidc";
-    ///Verifies webhook JWTs (RS256, key by `kid` from the JWKS; `iss`, `aud`, `exp` checked) and reads their claims as [`WebhookClaims`](super::types::WebhookClaims). Keep one and reuse it: it caches the JWKS.
+    ///Verifies webhook JWTs (RS256 only, key by `kid` from the JWKS, fetched over HTTPS; `iss`, `aud`, `exp`, `nbf`, `iat` checked) and reads their claims as [`WebhookClaims`](super::types::WebhookClaims). Keep one and reuse it: it caches the JWKS.
     pub type Verifier = ::idverify_runtime::webhooks::JwtVerifier<
         super::types::WebhookClaims,
     >;
