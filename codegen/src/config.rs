@@ -181,12 +181,96 @@ pub enum WebhooksConfig {
         /// Other environments' JWKS and issuer, by the names of `[api.environments]`.
         #[serde(default)]
         environments: BTreeMap<String, JwksEndpoint>,
+        #[serde(default)]
+        events: Option<EventsConfig>,
     },
     /// A header carries the hex HMAC-SHA256 of the raw body under a shared secret.
     HmacSha256Hex {
         /// The header's name, e.g. `X-Idfy-Signature`.
         header: String,
+        /// The component schema of the (JSON) body; needed for `events`.
+        #[serde(default)]
+        body: Option<String>,
+        #[serde(default)]
+        events: Option<EventsConfig>,
     },
+    /// The vendor documents no signature: the JSON body is only read.
+    Unsigned {
+        /// The component schema of the body.
+        body: String,
+        #[serde(default)]
+        events: Option<EventsConfig>,
+    },
+}
+
+impl WebhooksConfig {
+    /// The schema the verified body (or the JWT's claims) is read as, if named.
+    pub fn verified(&self) -> Option<&str> {
+        match self {
+            Self::JwtRs256 { claims, .. } => Some(claims),
+            Self::HmacSha256Hex { body, .. } => body.as_deref(),
+            Self::Unsigned { body, .. } => Some(body),
+        }
+    }
+
+    pub fn events(&self) -> Option<&EventsConfig> {
+        match self {
+            Self::JwtRs256 { events, .. }
+            | Self::HmacSha256Hex { events, .. }
+            | Self::Unsigned { events, .. } => events.as_ref(),
+        }
+    }
+}
+
+/// `[webhooks.events]`: how a verified body becomes the crate's `webhooks::Event`.
+/// Fields are named as in the generated Rust types (snake case).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EventsConfig {
+    /// The field of the verified type that holds the event (IDnow's claims: `data`);
+    /// absent: the verified value is the event.
+    #[serde(default)]
+    pub at: Option<String>,
+    /// The event's schema when `at` is set (e.g. `WebhookEvent`).
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    /// The event's field whose text names it (`event_name`, Identify's `status_code`).
+    pub name: String,
+    /// The event's fields that identify it, for deduplication (joined with `:`).
+    #[serde(default)]
+    pub id: Vec<String>,
+    /// Known names → variant of `Event`; any other name is `Event::Other`.
+    pub names: BTreeMap<String, EventVariant>,
+}
+
+impl EventsConfig {
+    /// The event's schema: `type`, or the verified one.
+    pub fn event_type<'a>(&'a self, verified: &'a str) -> &'a str {
+        self.type_.as_deref().unwrap_or(verified)
+    }
+}
+
+/// A variant name, or a table with its doc.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum EventVariant {
+    Name(String),
+    Documented { variant: String, doc: String },
+}
+
+impl EventVariant {
+    pub fn variant(&self) -> &str {
+        match self {
+            Self::Name(name) | Self::Documented { variant: name, .. } => name,
+        }
+    }
+
+    pub fn doc(&self) -> Option<&str> {
+        match self {
+            Self::Name(_) => None,
+            Self::Documented { doc, .. } => Some(doc),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -475,6 +559,7 @@ impl Config {
                 issuer,
                 environments,
                 claims,
+                ..
             }) => {
                 check_url(jwks_url)
                     .map_err(|m| at("jwks_url", format!("webhooks.jwks_url: {m}")))?;
@@ -501,7 +586,7 @@ impl Config {
                     })?;
                 }
             }
-            Some(WebhooksConfig::HmacSha256Hex { header })
+            Some(WebhooksConfig::HmacSha256Hex { header, .. })
                 if header.is_empty()
                     || !header
                         .bytes()
@@ -514,6 +599,9 @@ impl Config {
             }
             _ => {}
         }
+        if let Some(webhooks) = &self.webhooks {
+            check_events(webhooks).map_err(|(key, message)| at(key, message))?;
+        }
         Ok(())
     }
 
@@ -521,6 +609,84 @@ impl Config {
     pub fn lib_name(&self) -> String {
         self.krate.name.replace('-', "_")
     }
+}
+
+/// `[webhooks.events]` on its own: names that must be Rust identifiers, a verified
+/// type to read events from. Fields are checked against the generated types later.
+fn check_events(webhooks: &WebhooksConfig) -> std::result::Result<(), (&str, String)> {
+    let Some(events) = webhooks.events() else {
+        return Ok(());
+    };
+    if let Some(schema) = webhooks.verified() {
+        if !is_type_name(schema) {
+            return Err((
+                "body",
+                format!("webhooks.body `{schema}` must name a component schema"),
+            ));
+        }
+    } else {
+        return Err((
+            "events",
+            "webhooks.events needs `body`, the schema of the webhook's body".into(),
+        ));
+    }
+    match (&events.at, &events.type_) {
+        (Some(_), None) => {
+            return Err((
+                "at",
+                "webhooks.events.at needs `type`, the schema of the event it holds".into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err((
+                "type",
+                "webhooks.events.type is only for an event inside the body (`at`)".into(),
+            ));
+        }
+        (_, Some(schema)) if !is_type_name(schema) => {
+            return Err((
+                "type",
+                format!("webhooks.events.type `{schema}` must name a component schema"),
+            ));
+        }
+        _ => {}
+    }
+    let fields = events.at.iter().chain([&events.name]).chain(&events.id);
+    for field in fields {
+        if !is_field_name(field) {
+            return Err((
+                field,
+                format!("webhooks.events: `{field}` is not a field name of the generated types"),
+            ));
+        }
+    }
+    let mut variants = std::collections::BTreeSet::new();
+    for (name, variant) in &events.names {
+        let variant = variant.variant();
+        if !is_type_name(variant) || variant == "Other" {
+            return Err((
+                name,
+                format!(
+                    "webhooks.events.names.\"{name}\": `{variant}` is not a variant name (nor `Other`)"
+                ),
+            ));
+        }
+        if !variants.insert(variant) {
+            return Err((
+                name,
+                format!("webhooks.events.names.\"{name}\": variant `{variant}` is used twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A snake-case Rust field name.
+fn is_field_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A schema name that can be a Rust type name as it stands.

@@ -179,10 +179,11 @@ fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
             jwks_url,
             issuer,
             environments,
+            ..
         } => {
             let claims = format_ident!("{}", claims);
             let claims_doc = format!(
-                "Verifies webhook JWTs (RS256, key by `kid` from the JWKS; `iss`, `aud`, `exp` checked) and reads their claims as [`{claims}`](super::types::{claims}). Keep one and reuse it: it caches the JWKS."
+                "Verifies webhook JWTs (RS256 only, key by `kid` from the JWKS, fetched over HTTPS; `iss`, `aud`, `exp`, `nbf`, `iat` checked) and reads their claims as [`{claims}`](super::types::{claims}). Keep one and reuse it: it caches the JWKS."
             );
             let per_environment = environments.iter().map(|(env, endpoint)| {
                 let function = format_ident!("{}_verifier", env);
@@ -211,7 +212,7 @@ fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
                 #(#per_environment)*
             }
         }
-        WebhooksConfig::HmacSha256Hex { header } => {
+        WebhooksConfig::HmacSha256Hex { header, .. } => {
             let doc = format!(
                 "Checks that `signature` (the `{header}` header's value) is the hex HMAC-SHA256 of the raw `body` under the webhook's `secret`, in constant time. Pass the body as received, before parsing it."
             );
@@ -228,13 +229,26 @@ fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
                 }
             }
         }
+        WebhooksConfig::Unsigned { .. } => TokenStream::new(),
     };
+    let events = crate::webhook_events::items(webhooks);
     quote! {
-        /// Verifying the vendor's webhooks before trusting them.
+        /// Verifying the vendor's webhooks before trusting them, and reading their events.
         pub mod webhooks {
             pub use ::idverify_runtime::webhooks::WebhookError;
             #items
+            #events
         }
+    }
+}
+
+/// The `[features]` lines a crate with webhooks adds: the runtime's axum extractor
+/// and test signers, forwarded.
+fn webhook_features(config: &Config) -> &'static str {
+    if config.webhooks.is_some() {
+        "# An axum extractor for webhooks (`idverify_runtime::webhooks::axum::Webhook<webhooks::Event>`).\naxum = [\"idverify-runtime/axum\"]\n# Webhook requests signed as the vendor signs them, to test receivers (`webhooks::test_util`).\ntest-util = [\"idverify-runtime/test-util\"]\n"
+    } else {
+        ""
     }
 }
 
@@ -292,7 +306,7 @@ rustls = ["idverify-runtime/rustls"]
 native-tls = ["idverify-runtime/native-tls"]
 # Typed httpmock helpers for unit tests: `mock::MockServerExt`.
 mock = ["dep:httpmock", "dep:regex"]
-
+{webhook_features}
 [dependencies]
 {deps}
 
@@ -303,6 +317,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
         version = config.krate.version,
         description = config.krate.description.replace('"', "\\\""),
         deps = deps.join("\n"),
+        webhook_features = webhook_features(config),
     )
 }
 

@@ -24,5 +24,6 @@ pub mod security;
 pub mod try_spec;
 pub mod views;
 pub mod waiters;
+pub mod webhook_events;
 
 pub use error::{Error, Result};

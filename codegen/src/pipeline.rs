@@ -221,15 +221,27 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
         config.auth = Some(auth);
         normalized.notes.push(note);
     }
-    if let Some(crate::config::WebhooksConfig::JwtRs256 { claims, .. }) = &config.webhooks
-        && normalized.doc["components"]["schemas"]
-            .get(claims)
-            .is_none()
-    {
-        return Err(Error::new(
-            &source.config,
-            format!("webhooks.claims: `{claims}` is not in the spec's components/schemas"),
-        ));
+    if let Some(webhooks) = &config.webhooks {
+        let key = match webhooks {
+            crate::config::WebhooksConfig::JwtRs256 { .. } => "webhooks.claims",
+            _ => "webhooks.body",
+        };
+        let event_type = webhooks.events().and_then(|e| e.type_.as_deref());
+        let named = webhooks.verified().map(|s| (key, s));
+        for (key, schema) in named
+            .into_iter()
+            .chain(event_type.map(|s| ("webhooks.events.type", s)))
+        {
+            if normalized.doc["components"]["schemas"]
+                .get(schema)
+                .is_none()
+            {
+                return Err(Error::new(
+                    &source.config,
+                    format!("{key}: `{schema}` is not in the spec's components/schemas"),
+                ));
+            }
+        }
     }
     let generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
     let mut tokens = generated.tokens.clone();
@@ -244,6 +256,9 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     crate::rewrite::rewrite(&mut file, &normalized)
         .map_err(|e| Error::new(&source.spec, e.to_string()))?;
     let views = crate::views::items(&file, &config.types.views, &source.config)?;
+    if let Some(webhooks) = &config.webhooks {
+        crate::webhook_events::check(&file, webhooks, &source.config)?;
+    }
     file.items.extend(
         syn::parse2::<syn::File>(views)
             .map_err(|e| {

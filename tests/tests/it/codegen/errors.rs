@@ -203,6 +203,35 @@ fn webhook_settings_are_checked_against_the_config_and_the_spec() {
             "webhooks.header `X Signature` is not an HTTP header name",
         ),
         ("[webhooks]\nkind = \"pgp\"\n", "pgp"),
+        (
+            "[webhooks]\nkind = \"hmac-sha256-hex\"\nheader = \"X-Signature\"\n[webhooks.events]\nname = \"id\"\nnames = {}\n",
+            "webhooks.events needs `body`",
+        ),
+        (
+            "[webhooks]\nkind = \"unsigned\"\nbody = \"Thing\"\n[webhooks.events]\nat = \"id\"\nname = \"id\"\nnames = {}\n",
+            "webhooks.events.at needs `type`",
+        ),
+        (
+            "[webhooks]\nkind = \"unsigned\"\nbody = \"Thing\"\n[webhooks.events]\nname = \"id\"\nnames = { a = \"Other\" }\n",
+            "`Other` is not a variant name",
+        ),
+        (
+            "[webhooks]\nkind = \"unsigned\"\nbody = \"Thing\"\n[webhooks.events]\nname = \"id\"\nnames = { a = \"A\", b = \"A\" }\n",
+            "variant `A` is used twice",
+        ),
+        (
+            "[webhooks]\nkind = \"unsigned\"\nbody = \"Nothing\"\n[webhooks.events]\nname = \"id\"\nnames = {}\n",
+            "webhooks.body: `Nothing` is not in the spec's components/schemas",
+        ),
+        // Fields are checked against the generated types.
+        (
+            "[webhooks]\nkind = \"unsigned\"\nbody = \"Thing\"\n[webhooks.events]\nname = \"event_name\"\nnames = {}\n",
+            "webhooks.events.name: `Thing` has no field `event_name`",
+        ),
+        (
+            "[webhooks]\nkind = \"unsigned\"\nbody = \"Thing\"\n[webhooks.events]\nname = \"id\"\nid = [\"id\", \"ident\"]\nnames = {}\n",
+            "webhooks.events.id: `Thing` has no field `ident`",
+        ),
     ];
     assert_config_errors(&cases);
 }
@@ -249,6 +278,47 @@ fn waiter_and_pagination_tables_are_checked_against_the_spec_and_the_code() {
         .map(|(toml, expected)| (toml.as_str(), expected.as_str()))
         .collect();
     assert_config_errors(&cases);
+}
+
+#[test]
+fn webhook_events_are_generated_from_the_config() {
+    let config = format!(
+        "{CONFIG}\n[webhooks]\nkind = \"unsigned\"\nbody = \"Thing\"\n[webhooks.events]\nname = \"id\"\nid = [\"id\"]\n[webhooks.events.names]\n\"thing.made\" = \"ThingMade\"\n"
+    );
+    let root = root_with(&[
+        ("specs/example/codegen.toml", &config),
+        ("specs/example/openapi.yaml", GOOD_SPEC),
+    ]);
+    let plans = pipeline::plan_all(root.path(), None).expect("a valid [webhooks.events]");
+    let files: Vec<_> = plans.iter().flat_map(|(_, plan)| plan.files()).collect();
+    let generated = files
+        .iter()
+        .find(|f| f.path.ends_with("generated.rs"))
+        .map(|f| f.contents.clone())
+        .unwrap();
+    for expected in [
+        "pub enum Event",
+        "ThingMade(super::types::Thing)",
+        "Other(UnknownEvent<super::types::Thing>)",
+        "Some(\"thing.made\") => Self::ThingMade(payload)",
+        "pub fn receiver() -> Receiver",
+        "#[cfg(feature = \"test-util\")]",
+    ] {
+        assert!(generated.contains(expected), "{expected}");
+    }
+    let manifest = files
+        .iter()
+        .find(|f| f.path.ends_with("Cargo.toml"))
+        .map(|f| f.contents.clone())
+        .unwrap();
+    assert!(
+        manifest.contains("axum = [\"idverify-runtime/axum\"]"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("test-util = [\"idverify-runtime/test-util\"]"),
+        "{manifest}"
+    );
 }
 
 #[test]

@@ -6,4 +6,5 @@ mod idnow_platform;
 mod signicat_authentication;
 mod signicat_identification_v2;
 mod waiters;
+mod webhook_events;
 mod webhooks;

@@ -24,16 +24,16 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 /// What the receiver got: (headers, raw body), in order.
-type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
+pub(super) type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
 
 /// A webhook endpoint that answers `failures` requests with 500, then 200.
-struct Receiver {
+pub(super) struct Receiver {
     server: LocalServer,
-    received: Received,
+    pub(super) received: Received,
 }
 
 impl Receiver {
-    async fn start(failures: usize) -> Self {
+    pub(super) async fn start(failures: usize) -> Self {
         let received: Received = Arc::default();
         let router = Router::new()
             .route(
@@ -59,12 +59,12 @@ impl Receiver {
         }
     }
 
-    fn url(&self) -> String {
+    pub(super) fn url(&self) -> String {
         format!("{}/hook", self.server.base_url)
     }
 
     /// Waits until `count` requests arrived (the sandbox sends in the background).
-    async fn wait_for(&self, count: usize) -> Vec<(HeaderMap, Bytes)> {
+    pub(super) async fn wait_for(&self, count: usize) -> Vec<(HeaderMap, Bytes)> {
         for _ in 0..200 {
             {
                 let received = self.received.lock().unwrap();
@@ -81,14 +81,14 @@ impl Receiver {
     }
 }
 
-fn http() -> reqwest::Client {
+pub(super) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-async fn register(sandbox: &SandboxHandle, body: Value) -> (u16, Value) {
+pub(super) async fn register(sandbox: &SandboxHandle, body: Value) -> (u16, Value) {
     let response = http()
         .post(format!("{}/_sandbox/webhooks", sandbox.base_url()))
         .json(&body)
@@ -109,7 +109,7 @@ async fn webhooks(sandbox: &SandboxHandle) -> Vec<Value> {
         .unwrap()
 }
 
-async fn deliveries(sandbox: &SandboxHandle, query: &str) -> Vec<Value> {
+pub(super) async fn deliveries(sandbox: &SandboxHandle, query: &str) -> Vec<Value> {
     http()
         .get(format!(
             "{}/_sandbox/deliveries?{query}",
@@ -124,7 +124,7 @@ async fn deliveries(sandbox: &SandboxHandle, query: &str) -> Vec<Value> {
 }
 
 /// Polls the delivery log until the session's deliveries are all settled.
-async fn settled(sandbox: &SandboxHandle, session: &str) -> Vec<Value> {
+pub(super) async fn settled(sandbox: &SandboxHandle, session: &str) -> Vec<Value> {
     for _ in 0..200 {
         let list = deliveries(sandbox, &format!("session={session}")).await;
         if !list.is_empty() && list.iter().all(|d| d["state"] != "pending") {
@@ -135,13 +135,13 @@ async fn settled(sandbox: &SandboxHandle, session: &str) -> Vec<Value> {
     panic!("deliveries of {session} still pending");
 }
 
-fn idnow_client(sandbox: &SandboxHandle) -> idnow::Client {
+pub(super) fn idnow_client(sandbox: &SandboxHandle) -> idnow::Client {
     sandbox
         .client::<idverify_idnow_platform::Client>()
         .expect("client")
 }
 
-async fn idnow_session(sandbox: &SandboxHandle) -> String {
+pub(super) async fn idnow_session(sandbox: &SandboxHandle) -> String {
     idnow_client(sandbox)
         .create_session()
         .flow_id("sandbox-basic-identity")
@@ -311,14 +311,14 @@ async fn idnow_sends_verifiable_rs256_jwts_and_retries_with_the_same_event_id() 
     assert!(!refused.to_string().contains(&forged[..20]), "{refused}");
 }
 
-fn base64_url(text: &str) -> Vec<u8> {
+pub(super) fn base64_url(text: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .unwrap()
 }
 
-fn base64_url_encode(text: &str) -> String {
+pub(super) fn base64_url_encode(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
@@ -407,7 +407,7 @@ async fn idnow_events_follow_the_session_and_respect_the_environment_filter() {
     assert_eq!(last["data"]["payload"]["sessionId"], second.as_str());
 }
 
-fn idfy_client(sandbox: &SandboxHandle) -> idfy::Client {
+pub(super) fn idfy_client(sandbox: &SandboxHandle) -> idfy::Client {
     sandbox
         .client::<idverify_idfy_identification_v1::Client>()
         .expect("client")

@@ -129,8 +129,8 @@ pub const ACCOUNT_ID: &str = "00000000-0000-4000-a000-00000000beef";
 ///
 /// Idfy documents its webhook signature (`X-Idfy-Signature`, the hex HMAC-SHA256 of the
 /// body under the webhook's secret) but not its identification events; this event's
-/// name and shape (`id`, `event`, `created`, `account`, `data` with `RequestId`,
-/// `ExternalReference`, `Status`) are the sandbox's, an assumption.
+/// name and shape (the spec's `WebhookNotification`: `id`, `event`, `created`,
+/// `account`, `data` with `RequestId`, `ExternalReference`, `Status`) are assumed.
 pub const WEBHOOK_EVENT: &str = "identification_session_status_changed";
 
 const SESSION_PATH: &str = "/idfy-identification-v1/identification/session";
@@ -167,11 +167,16 @@ impl IdfyIdentificationV1 {
             return;
         }
         let created = rfc3339(self.state.now());
-        let data = serde_json::json!({
-            "RequestId": request_id,
-            "ExternalReference": record.external_reference,
-            "Status": status_name(record.status()),
-        });
+        let data = types::WebhookNotificationData {
+            request_id: Some(request_id.to_string()),
+            external_reference: record.external_reference.clone(),
+            status: Some(
+                record
+                    .status()
+                    .cloned()
+                    .unwrap_or(types::Status::UnknownValue),
+            ),
+        };
         let event = Event {
             api: NAME,
             name: WEBHOOK_EVENT.into(),
@@ -181,14 +186,14 @@ impl IdfyIdentificationV1 {
         webhooks.emit(
             event,
             Arc::new(move |subscription, attempt| {
-                let body = serde_json::json!({
-                    "id": attempt.event_id,
-                    "event": WEBHOOK_EVENT,
-                    "created": created,
-                    "account": ACCOUNT_ID,
-                    "data": data,
-                })
-                .to_string();
+                let body = types::WebhookNotification {
+                    id: attempt.event_id.to_string(),
+                    event: WEBHOOK_EVENT.into(),
+                    created: Some(created.clone()),
+                    account: Some(ACCOUNT_ID.into()),
+                    data: data.clone(),
+                };
+                let body = serde_json::to_string(&body).unwrap_or_default();
                 let headers = subscription
                     .secret
                     .as_ref()
