@@ -450,16 +450,16 @@ pub fn mock_module(tokens: &TokenStream) -> syn::Result<syn::Item> {
         fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
             if mac.path.is_ident("format") {
                 let text = mac.tokens.to_string();
-                if text.starts_with("\"^/") && text.contains("value . to_string ()") {
-                    if let Ok(tokens) = text
+                if text.starts_with("\"^/")
+                    && text.contains("value . to_string ()")
+                    && let Ok(tokens) = text
                         .replace(
                             "value . to_string ()",
                             "regex :: escape (& value . to_string ())",
                         )
                         .parse()
-                    {
-                        mac.tokens = tokens;
-                    }
+                {
+                    mac.tokens = tokens;
                 }
             }
             syn::visit_mut::visit_macro_mut(self, mac);

@@ -172,7 +172,7 @@ pub fn builder<'a>(file: &'a syn::File, operation_id: &str) -> Option<Builder<'a
         _ => None,
     })?;
     let send = items.iter().find_map(|item| match item {
-        syn::Item::Impl(i) if type_name(&i.self_ty).is_some_and(|n| n == ident.to_string()) => {
+        syn::Item::Impl(i) if type_name(&i.self_ty).is_some_and(|n| ident == n) => {
             i.items.iter().find_map(|f| match f {
                 syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
                 _ => None,

@@ -202,7 +202,8 @@ fn one(
                 none.clone(),
                 quote! {
                     ::idverify_runtime::pagination::PageRequest::Link(url) => {
-                        let request = ::idverify_runtime::pagination::link_request(&client.client, url, #operation)?;
+                        let request = ::idverify_runtime::pagination::link_request(&client.client, url)
+                            .map_err(|e| ::idverify_runtime::Error::transport(#operation, e))?;
                         let response = client.inner.send(&client.client, request, #operation).await?;
                         match response.status().as_u16() {
                             200..=299 => ::idverify_runtime::decode::success(response, #operation).await,

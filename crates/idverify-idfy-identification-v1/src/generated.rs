@@ -4504,10 +4504,13 @@ A cursor, link or page that repeats, or more pages than [`max_pages`](idverify_r
                             }
                             ::idverify_runtime::pagination::PageRequest::Link(url) => {
                                 let request = ::idverify_runtime::pagination::link_request(
-                                    &client.client,
-                                    url,
-                                    "list_log_entries",
-                                )?;
+                                        &client.client,
+                                        url,
+                                    )
+                                    .map_err(|e| ::idverify_runtime::Error::transport(
+                                        "list_log_entries",
+                                        e,
+                                    ))?;
                                 let response = client
                                     .inner
                                     .send(&client.client, request, "list_log_entries")

@@ -102,7 +102,7 @@ type Fetch<'a, P, E> = Box<dyn FnMut(PageRequest) -> PageFuture<'a, P, E> + Send
 #[must_use = "a paginator fetches nothing until it is polled"]
 pub struct Paginator<'a, I, E> {
     state: Option<State<'a, I, E>>,
-    running: Option<Pin<Box<dyn Future<Output = Step<'a, I, E>> + Send + 'a>>>,
+    running: Option<Running<'a, I, E>>,
     /// The error that ends the stream once the buffered items are out.
     failed: Option<Box<Error<E>>>,
 }
@@ -122,6 +122,7 @@ struct State<'a, I, E> {
 type PageItems<'a, I, E> =
     Pin<Box<dyn Future<Output = Result<(Vec<I>, PageInfo), Error<E>>> + Send + 'a>>;
 type Step<'a, I, E> = (State<'a, I, E>, Result<(), Error<E>>);
+type Running<'a, I, E> = Pin<Box<dyn Future<Output = Step<'a, I, E>> + Send + 'a>>;
 
 impl<I, E> fmt::Debug for Paginator<'_, I, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -231,7 +232,7 @@ where
         self.buffered.extend(items);
         let next = match self.kind {
             PageKind::Cursor => self.after_cursor(info),
-            PageKind::Page { .. } => self.after_number(requested.unwrap_or(1), info, empty),
+            PageKind::Page { .. } => Ok(after_number(requested.unwrap_or(1), info, empty)),
             PageKind::Link { fallback_param } => self.after_link(info, fallback_param),
         };
         match next {
@@ -239,22 +240,24 @@ where
                 self.next = next;
                 (self, Ok(()))
             }
-            Err(error) => (self, Err(error)),
+            Err(message) => {
+                let error = Error::invalid_response(self.operation, message);
+                (self, Err(error))
+            }
         }
     }
 
-    fn repeated(&self, what: &str) -> Error<E> {
-        Error::invalid_response(
-            self.operation,
-            format!(
-                "the vendor sent a {what} it had sent before (after {} pages); stopped rather \
-                 than loop",
-                self.pages
-            ),
+    /// Why the paging stopped: the vendor repeated a cursor, link or page parameter.
+    fn repeated(&self, what: &str) -> String {
+        format!(
+            "the vendor sent a {what} it had sent before (after {} pages); stopped rather than \
+             loop",
+            self.pages
         )
     }
 
-    fn after_cursor(&mut self, info: PageInfo) -> Result<Option<PageRequest>, Error<E>> {
+    /// The next request after a `cursor` page; `Err` says why there is none to make.
+    fn after_cursor(&mut self, info: PageInfo) -> Result<Option<PageRequest>, String> {
         match info.next.filter(|c| !c.is_empty()) {
             None => Ok(None),
             Some(cursor) if !self.seen.insert(cursor.clone()) => Err(self.repeated("cursor")),
@@ -262,41 +265,20 @@ where
         }
     }
 
-    fn after_number(
-        &mut self,
-        requested: u64,
-        info: PageInfo,
-        empty: bool,
-    ) -> Result<Option<PageRequest>, Error<E>> {
-        if empty {
-            return Ok(None);
-        }
-        match (info.total_pages, info.number) {
-            (Some(total), _) if requested >= total => Ok(None),
-            (Some(_), _) | (None, Some(_)) => Ok(Some(PageRequest::Number(requested + 1))),
-            // The page says nothing of pages (an API version that returns everything at
-            // once).
-            (None, None) => Ok(None),
-        }
-    }
-
+    /// The next request after a `link` page; `Err` says why there is none to make.
     fn after_link(
         &mut self,
         info: PageInfo,
         fallback_param: Option<&'static str>,
-    ) -> Result<Option<PageRequest>, Error<E>> {
+    ) -> Result<Option<PageRequest>, String> {
         let Some(link) = info.next.filter(|l| !l.trim().is_empty()) else {
             return Ok(None);
         };
-        let base = reqwest::Url::parse(&self.base_url).map_err(|e| {
-            Error::invalid_request(self.operation, format!("the base URL is not a URL: {e}"))
-        })?;
-        let url = base.join(link.trim()).map_err(|e| {
-            Error::invalid_response(
-                self.operation,
-                format!("the next page's link is not a URL: {e}"),
-            )
-        })?;
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| format!("the client's base URL is not a URL: {e}"))?;
+        let url = base
+            .join(link.trim())
+            .map_err(|e| format!("the next page's link is not a URL: {e}"))?;
         if url.origin() == base.origin() {
             if !self.seen.insert(url.as_str().to_owned()) {
                 return Err(self.repeated("next-page link"));
@@ -305,14 +287,11 @@ where
         }
         // Only the origin in messages: the link's query may hold filters such as a name.
         let Some(param) = fallback_param else {
-            return Err(Error::invalid_response(
-                self.operation,
-                format!(
-                    "the next page's link points to {}, not the client's {}; not sending the \
-                     access token there",
-                    url.origin().ascii_serialization(),
-                    base.origin().ascii_serialization()
-                ),
+            return Err(format!(
+                "the next page's link points to {}, not the client's {}; not sending the \
+                 access token there",
+                url.origin().ascii_serialization(),
+                base.origin().ascii_serialization()
             ));
         };
         let value = url
@@ -320,19 +299,30 @@ where
             .find(|(key, _)| key.eq_ignore_ascii_case(param))
             .and_then(|(_, value)| value.parse::<u64>().ok())
             .ok_or_else(|| {
-                Error::invalid_response(
-                    self.operation,
-                    format!(
-                        "the next page's link points to {} (not the client's origin) and has \
-                         no numeric `{param}` to ask for the page directly",
-                        url.origin().ascii_serialization()
-                    ),
+                format!(
+                    "the next page's link points to {} (not the client's origin) and has no \
+                     numeric `{param}` to ask for the page directly",
+                    url.origin().ascii_serialization()
                 )
             })?;
         if !self.seen.insert(format!("{param}={value}")) {
             return Err(self.repeated(&format!("`{param}`")));
         }
         Ok(Some(PageRequest::Number(value)))
+    }
+}
+
+/// The next request after a `page` page (the number was checked to be the one asked
+/// for): the next number while there are pages and items.
+fn after_number(requested: u64, info: PageInfo, empty: bool) -> Option<PageRequest> {
+    if empty {
+        return None;
+    }
+    match (info.total_pages, info.number) {
+        (Some(total), _) if requested >= total => None,
+        (Some(_), _) | (None, Some(_)) => Some(PageRequest::Number(requested + 1)),
+        // The page says nothing of pages (an API version that returns everything at once).
+        (None, None) => None,
     }
 }
 
@@ -418,16 +408,14 @@ nonzero_page_number!(
 /// For generated code: the request for a next-page link (already checked to be on the
 /// client's origin by the paginator).
 #[doc(hidden)]
-pub fn link_request<E>(
+pub fn link_request(
     http: &reqwest::Client,
     url: reqwest::Url,
-    operation: &'static str,
-) -> Result<reqwest::Request, Error<E>> {
+) -> Result<reqwest::Request, reqwest::Error> {
     http.get(url)
         .header(
             reqwest::header::ACCEPT,
             reqwest::header::HeaderValue::from_static("application/json"),
         )
         .build()
-        .map_err(|e| Error::transport(operation, e))
 }
