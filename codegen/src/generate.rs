@@ -24,6 +24,8 @@ pub struct Generated {
     pub uses_uuid: bool,
     pub uses_regress: bool,
     pub uses_futures: bool,
+    /// An operation has a `multipart/form-data` body (set from the normalised spec).
+    pub uses_multipart: bool,
 }
 
 /// The inner type every generated client carries: the runtime's auth, retries, config.
@@ -116,6 +118,7 @@ fn run_progenitor(
                 uses_uuid: space.uses_uuid(),
                 uses_regress: space.uses_regress(),
                 uses_futures: generator.uses_futures(),
+                uses_multipart: false,
             }
         })
     }));

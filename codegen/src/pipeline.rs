@@ -231,7 +231,8 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             format!("webhooks.claims: `{claims}` is not in the spec's components/schemas"),
         ));
     }
-    let generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
+    let mut generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
+    generated.uses_multipart = !normalized.multipart.is_empty();
     let mut tokens = generated.tokens.clone();
     tokens.extend(emit::runtime_glue(&config));
     tokens.extend(crate::facts::module(&normalized.doc));

@@ -6,3 +6,4 @@ mod errors;
 mod fixtures;
 mod freshness;
 mod spec_examples;
+mod uploads;
