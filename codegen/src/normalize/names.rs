@@ -164,7 +164,9 @@ fn stand_ins(names: &[&str], pascal: bool, original: &str) -> BTreeMap<usize, St
         if used.insert(ident) {
             continue;
         }
-        let base = format!("{name}_{}", suffix(name));
+        // `-` is not in an identifier: typify then always writes a serde rename, which
+        // is where the wire name goes back.
+        let base = format!("{name}-{}", suffix(name));
         let mut candidate = base.clone();
         let mut k = 2;
         loop {
@@ -313,9 +315,9 @@ mod tests {
     fn case_twins_get_stand_ins_that_map_back() {
         let mut doc = json!({ "enum": ["SPE", "spe", "Spe", "other"] });
         let wire = member_names(&mut doc, &mut Vec::new());
-        assert_eq!(doc["enum"], json!(["SPE", "spe_lower", "Spe_alt", "other"]));
-        assert_eq!(wire["spe_lower"], "spe");
-        assert_eq!(wire["Spe_alt"], "Spe");
+        assert_eq!(doc["enum"], json!(["SPE", "spe-lower", "Spe-alt", "other"]));
+        assert_eq!(wire["spe-lower"], "spe");
+        assert_eq!(wire["Spe-alt"], "Spe");
         // Stable: the same input gives the same names.
         let mut again = json!({ "enum": ["SPE", "spe", "Spe", "other"] });
         member_names(&mut again, &mut Vec::new());
@@ -324,10 +326,10 @@ mod tests {
 
     #[test]
     fn a_stand_in_never_takes_a_spelling_of_the_file() {
-        let mut doc = json!({ "enum": ["A", "a", "a_lower"] });
+        let mut doc = json!({ "enum": ["A", "a", "a-lower"] });
         let wire = member_names(&mut doc, &mut Vec::new());
-        assert_eq!(doc["enum"], json!(["A", "a_lower2", "a_lower"]));
-        assert_eq!(wire["a_lower2"], "a");
+        assert_eq!(doc["enum"], json!(["A", "a-lower2", "a-lower"]));
+        assert_eq!(wire["a-lower2"], "a");
     }
 
     #[test]
@@ -335,8 +337,8 @@ mod tests {
         let mut doc =
             json!({ "properties": { "fileName": {}, "file_name": {} }, "required": ["file_name"] });
         let wire = member_names(&mut doc, &mut Vec::new());
-        assert_eq!(doc["required"], json!(["file_name_lower"]));
-        assert!(doc["properties"].get("file_name_lower").is_some());
-        assert_eq!(wire["file_name_lower"], "file_name");
+        assert_eq!(doc["required"], json!(["file_name-lower"]));
+        assert!(doc["properties"].get("file_name-lower").is_some());
+        assert_eq!(wire["file_name-lower"], "file_name");
     }
 }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use proc_macro2::{Group, Literal, TokenStream, TokenTree};
 use syn::visit_mut::VisitMut;
 
 pub fn wire_names(file: &mut syn::File, wire: &BTreeMap<String, String>) {
@@ -35,8 +36,38 @@ pub fn wire_names(file: &mut syn::File, wire: &BTreeMap<String, String>) {
                 *s = syn::LitStr::new(&text, s.span());
                 return;
             }
+            // `#[serde(rename = "...")]`: the arguments are plain tokens.
+            if let syn::Meta::List(list) = &mut attr.meta {
+                list.tokens = replace_tokens(std::mem::take(&mut list.tokens), self.0);
+            }
             syn::visit_mut::visit_attribute_mut(self, attr);
+        }
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            mac.tokens = replace_tokens(std::mem::take(&mut mac.tokens), self.0);
         }
     }
     Pass(wire).visit_file_mut(file);
+}
+
+/// String literal tokens that are stand-ins, anywhere in `tokens`, made wire names.
+fn replace_tokens(tokens: TokenStream, wire: &BTreeMap<String, String>) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut out = Group::new(group.delimiter(), replace_tokens(group.stream(), wire));
+                out.set_span(group.span());
+                TokenTree::Group(out)
+            }
+            TokenTree::Literal(literal) => {
+                match syn::parse2::<syn::LitStr>(TokenTree::Literal(literal.clone()).into()) {
+                    Ok(s) if wire.contains_key(&s.value()) => {
+                        TokenTree::Literal(Literal::string(&wire[&s.value()]))
+                    }
+                    _ => TokenTree::Literal(literal),
+                }
+            }
+            other => other,
+        })
+        .collect()
 }

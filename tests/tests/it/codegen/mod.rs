@@ -7,3 +7,4 @@ mod fixtures;
 mod freshness;
 mod spec_examples;
 mod uploads;
+mod vendor_shapes;
