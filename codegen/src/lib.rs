@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod removal;
 pub mod rewrite;
 pub mod security;
+pub mod servers;
 pub mod try_spec;
 pub mod views;
 

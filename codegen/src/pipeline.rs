@@ -242,6 +242,12 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             format!("generated code does not parse (generator bug): {e}"),
         )
     })?;
+    if let Some((env, client, note)) =
+        crate::servers::items(&source.spec, &normalized.doc, &config)?
+    {
+        crate::servers::apply(&mut file, env, client);
+        normalized.notes.push(note);
+    }
     crate::rewrite::rewrite(&mut file, &normalized)
         .map_err(|e| Error::new(&source.spec, e.to_string()))?;
     let views = crate::views::items(&file, &config.types.views, &source.config)?;

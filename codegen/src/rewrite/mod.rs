@@ -168,14 +168,17 @@ pub fn rewrite(
     Ok(())
 }
 
-/// Whether the document has a string schema with `enum` anywhere.
+/// Whether the document has a string schema with `enum` anywhere (outside `servers`).
 fn has_string_enum(value: &serde_json::Value) -> bool {
     match value {
         serde_json::Value::Object(map) => {
             (map.get("enum")
                 .and_then(|e| e.as_array())
                 .is_some_and(|values| values.iter().any(serde_json::Value::is_string)))
-                || map.values().any(has_string_enum)
+                // Server variables' enums are not types.
+                || map
+                    .iter()
+                    .any(|(key, value)| key != "servers" && has_string_enum(value))
         }
         serde_json::Value::Array(items) => items.iter().any(has_string_enum),
         _ => false,

@@ -33,7 +33,8 @@ fn case_twin_enum_values_are_distinct_variants_with_their_exact_wire_values() {
 
 #[test]
 fn properties_whose_fields_collide_keep_both_wire_names() {
-    let body = json!({ "pages": 2, "fileName": "a.pdf", "file_name": "b.pdf", "kinds": ["SPE", "spe"] });
+    let body =
+        json!({ "pages": 2, "fileName": "a.pdf", "file_name": "b.pdf", "kinds": ["SPE", "spe"] });
     let details: names::types::DocumentInfo2 = serde_json::from_value(body.clone()).unwrap();
     assert_eq!(details.file_name.as_deref(), Some("a.pdf"));
     assert_eq!(details.file_name_lower.as_deref(), Some("b.pdf"));
@@ -82,5 +83,95 @@ async fn schemas_whose_rust_names_collide_are_both_usable() {
             names::types::DocumentKind::IdAlt,
             names::types::DocumentKind::Id
         ]
+    );
+}
+
+#[test]
+fn a_region_is_picked_from_the_server_variables() {
+    use idverify_fixture_servers::environments::{self, Region};
+    use idverify_fixture_servers::{Client, ClientInfo};
+    assert_eq!(Region::default(), Region::Eu, "the spec's default");
+    assert_eq!(Region::ALL, [Region::Eu, Region::Us, Region::ApSoutheast]);
+    let us = environments::server(Region::Us);
+    // The variable without an enum takes its default (`v2`).
+    assert_eq!(us.base_url, "https://api.us.fixture.invalid/v2");
+    assert_eq!(us.name, "us");
+    assert_eq!(
+        environments::server(Region::ApSoutheast).base_url,
+        "https://api.ap-southeast.fixture.invalid/v2"
+    );
+    assert_eq!(environments::SERVERS.len(), 3);
+    let client = Client::server(Region::ApSoutheast).build().unwrap();
+    assert_eq!(
+        client.baseurl(),
+        "https://api.ap-southeast.fixture.invalid/v2"
+    );
+}
+
+async fn read_all(stream: idverify_fixture_servers::ByteStream) -> Vec<u8> {
+    use futures_util::StreamExt;
+    let mut stream = stream.into_inner();
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        out.extend_from_slice(&chunk.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn binary_responses_are_byte_streams_and_default_is_the_typed_error() {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    use idverify_fixture_servers as servers;
+    let bytes = |content_type: &'static str, body: &'static [u8]| {
+        move || async move { ([(header::CONTENT_TYPE, content_type)], body).into_response() }
+    };
+    let server = LocalServer::start(
+        Router::new()
+            .route(
+                "/reports/r-1",
+                get(bytes("application/pdf", b"%PDF-1.7 report")),
+            )
+            .route(
+                "/exports/e-1",
+                get(bytes("application/zip", b"PK\x03\x04zip")),
+            )
+            .route("/images/i-1", get(bytes("image/webp", b"RIFFwebp")))
+            .route(
+                "/raw/b-1",
+                get(bytes("binary/octet-stream", b"\x00\x01raw")),
+            )
+            .route(
+                "/reports/missing",
+                get(|| async {
+                    (
+                        StatusCode::NOT_FOUND,
+                        axum::Json(json!({ "code": "NOT_FOUND", "message": "no such report" })),
+                    )
+                }),
+            ),
+    )
+    .await;
+    let client = servers::Client::builder()
+        .base_url(&server.base_url)
+        .build()
+        .unwrap();
+    let report = client.get_report().id("r-1").send().await.unwrap();
+    assert_eq!(read_all(report.into_inner()).await, b"%PDF-1.7 report");
+    let export = client.get_export().id("e-1").send().await.unwrap();
+    assert_eq!(read_all(export.into_inner()).await, b"PK\x03\x04zip");
+    let image = client.get_image().id("i-1").send().await.unwrap();
+    assert_eq!(read_all(image.into_inner()).await, b"RIFFwebp");
+    let raw = client.get_raw().id("b-1").send().await.unwrap();
+    assert_eq!(read_all(raw.into_inner()).await, b"\x00\x01raw");
+
+    // `default` is the only documented error: a 404 decodes as its schema.
+    let Err(error) = client.get_report().id("missing").send().await else {
+        panic!("a 404 is an error");
+    };
+    assert_eq!(error.status(), Some(StatusCode::NOT_FOUND));
+    assert_eq!(
+        error.typed().and_then(|e| e.code.as_deref()),
+        Some("NOT_FOUND")
     );
 }
