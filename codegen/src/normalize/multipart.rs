@@ -77,7 +77,7 @@ pub fn take(
         || schema.get("anyOf").is_some()
     {
         return Err(at(
-            "a multipart form must be one object schema with `properties` (no allOf/oneOf/anyOf); \
+            "a `multipart/form-data` body must be one object schema with `properties` (no allOf/oneOf/anyOf); \
              flatten it in overlay.yaml"
                 .into(),
         ));
@@ -89,7 +89,9 @@ pub fn take(
         .unwrap_or_default();
     if properties.is_empty() {
         return Err(at(
-            "a multipart form without `properties` cannot be typed".into()
+            "a `multipart/form-data` body without `properties` cannot be typed; \
+             list its parts in overlay.yaml"
+                .into(),
         ));
     }
     let required_names: Vec<&str> = schema
