@@ -261,15 +261,32 @@ pub fn cargo_toml(
     runtime_path: &str,
 ) -> String {
     // Webhook verification pulls in JWT and HMAC crates: only where the API has webhooks.
-    let runtime_features = if config.webhooks.is_some() {
-        ", features = [\"webhooks\"]"
+    let mut features = Vec::new();
+    if config.webhooks.is_some() {
+        features.push("\"webhooks\"");
+    }
+    // Form bodies: reqwest's multipart support, through the runtime's `multipart` module.
+    if generated.uses_multipart {
+        features.push("\"multipart\"");
+    }
+    let runtime_features = if features.is_empty() {
+        String::new()
     } else {
-        ""
+        format!(", features = [{}]", features.join(", "))
+    };
+    let reqwest_features = if generated.uses_multipart {
+        "\"json\", \"multipart\", \"query\", \"stream\""
+    } else {
+        "\"json\", \"query\", \"stream\""
     };
     let mut deps = vec![
-        format!("{RUNTIME_CRATE} = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false{runtime_features} }}"),
+        format!(
+            "{RUNTIME_CRATE} = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false{runtime_features} }}"
+        ),
         format!("progenitor-client = \"{PROGENITOR_CLIENT}\""),
-        "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }".to_string(),
+        format!(
+            "reqwest = {{ version = \"0.13\", default-features = false, features = [{reqwest_features}] }}"
+        ),
         "serde = { version = \"1\", features = [\"derive\"] }".to_string(),
         "serde_json = \"1\"".to_string(),
         // The `mock` feature: progenitor's typed httpmock helpers.

@@ -27,6 +27,8 @@ pub struct Generated {
     /// progenitor's typed `httpmock` helpers (`operations`, `MockServerExt`), written
     /// against `crate::types`: the crate's `mock` module.
     pub mock_tokens: TokenStream,
+    /// An operation has a `multipart/form-data` body (set from the normalised spec).
+    pub uses_multipart: bool,
 }
 
 /// The inner type every generated client carries: the runtime's auth, retries, config.
@@ -124,6 +126,7 @@ fn run_progenitor(
             uses_regress,
             uses_futures,
             mock_tokens,
+            uses_multipart: false,
         })
     }));
     QUIET_PANICS.with(|q| q.set(false));

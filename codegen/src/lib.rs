@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod removal;
 pub mod rewrite;
 pub mod security;
+pub mod servers;
 pub mod try_spec;
 pub mod views;
 pub mod waiters;

@@ -15,6 +15,11 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result, pointer_token};
 
+pub mod multipart;
+pub mod names;
+
+pub use multipart::{FormPart, MultipartForm, PartKind};
+
 /// Text appended to the description of every `x-sensitive` property. The generated field
 /// carries it in its rustdoc, which is how [`crate::rewrite`] finds the fields to redact.
 pub const SENSITIVE_MARKER: &str = "Personal or secret data: redacted from `Debug` output.";
@@ -36,6 +41,11 @@ pub struct Normalized {
     /// Component schemas (as Rust type names) whose `additionalProperties` schema is
     /// `x-sensitive`: their flattened `extra` map is redacted too.
     pub sensitive_extra: std::collections::BTreeSet<String>,
+    /// Operations whose body is a `multipart/form-data` form: operation id → the form.
+    pub multipart: BTreeMap<String, MultipartForm>,
+    /// Stand-ins generation saw for enum values and properties whose Rust names
+    /// collided (see [`names`]): stand-in → wire name.
+    pub wire_names: BTreeMap<String, String>,
 }
 
 pub fn normalize(file: &Path, doc: Value) -> Result<Normalized> {
@@ -46,6 +56,7 @@ pub fn normalize(file: &Path, doc: Value) -> Result<Normalized> {
     if !n.doc.is_object() {
         return Err(Error::at_pointer(file, "", "the document is not an object"));
     }
+    names::schema_names(&mut n.doc, &mut n.notes);
     let ops = operations(&n.doc);
     assign_operation_ids(&mut n, &ops);
     for op in &ops {
@@ -55,6 +66,7 @@ pub fn normalize(file: &Path, doc: Value) -> Result<Normalized> {
     mark_sensitive(&mut n.doc);
     drop_noop_constraints(&mut n.doc);
     open_enums(&mut n.doc, "", &mut n.notes);
+    n.wire_names = names::member_names(&mut n.doc, &mut n.notes);
     if let Some(schemas) = n
         .doc
         .pointer("/components/schemas")
@@ -215,6 +227,22 @@ fn normalize_request_body(file: &Path, n: &mut Normalized, op: &OpRef) -> Result
     if content.is_empty() {
         return Ok(());
     }
+    if choose_media(content, true).is_none()
+        && let Some(media) = content
+            .iter()
+            .find(|(m, _)| {
+                m.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case(multipart::MEDIA)
+            })
+            .map(|(_, media)| media.clone())
+    {
+        let required = body.get("required").and_then(Value::as_bool) == Some(true);
+        let id = op_id(&n.doc, op);
+        return multipart::take(file, n, &id, &pointer, required, &media);
+    }
     let Some(chosen) = choose_media(content, true) else {
         let kinds: Vec<&String> = content.keys().collect();
         return Err(Error::at_pointer(
@@ -222,7 +250,7 @@ fn normalize_request_body(file: &Path, n: &mut Normalized, op: &OpRef) -> Result
             &format!("{pointer}/content"),
             format!(
                 "request body media types {kinds:?} are not supported by the generator \
-                 (JSON, form-urlencoded, octet-stream, text/plain are); remove or retarget \
+                 (JSON, form-urlencoded, multipart/form-data, octet-stream, text/plain are); remove or retarget \
                  this operation in overlay.yaml"
             ),
         ));

@@ -243,7 +243,8 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             }
         }
     }
-    let generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
+    let mut generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
+    generated.uses_multipart = !normalized.multipart.is_empty();
     let mut tokens = generated.tokens.clone();
     tokens.extend(emit::runtime_glue(&config));
     tokens.extend(crate::facts::module(&normalized.doc));
@@ -253,6 +254,12 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             format!("generated code does not parse (generator bug): {e}"),
         )
     })?;
+    if let Some((env, client, note)) =
+        crate::servers::items(&source.spec, &normalized.doc, &config)?
+    {
+        crate::servers::apply(&mut file, env, client);
+        normalized.notes.push(note);
+    }
     crate::rewrite::rewrite(&mut file, &normalized)
         .map_err(|e| Error::new(&source.spec, e.to_string()))?;
     let views = crate::views::items(&file, &config.types.views, &source.config)?;

@@ -51,10 +51,19 @@ fn name_from(file: &Path) -> String {
 /// A `codegen.toml` for the file: its first absolute server as the base URL and, where
 /// the file declares OAuth2 client credentials, that token URL.
 fn config_for(name: &str, doc: &Value) -> String {
-    let base_url = doc["servers"][0]["url"]
+    // Server variables take their defaults (the typed servers are generated too).
+    let mut base_url = doc["servers"][0]["url"]
         .as_str()
         .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-        .unwrap_or("https://vendor.invalid");
+        .unwrap_or("https://vendor.invalid")
+        .to_string();
+    if let Some(variables) = doc["servers"][0]["variables"].as_object() {
+        for (name, variable) in variables {
+            if let Some(default) = variable["default"].as_str() {
+                base_url = base_url.replace(&format!("{{{name}}}"), default);
+            }
+        }
+    }
     let token_url = doc["components"]["securitySchemes"]
         .as_object()
         .into_iter()
@@ -132,16 +141,38 @@ pub fn run(args: &TrySpec, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         return 1;
     }
     let started = Instant::now();
-    let plans = match pipeline::plan_all(&root, None) {
-        Ok(plans) => plans,
-        Err(e) => {
-            say!(out, "{}: generation failed", args.file.display());
-            say!(err, "error: {e}");
-            say!(
-                err,
-                "fix it in specs/{name}/overlay.yaml (OpenAPI Overlay 1.0) or report a generator gap"
-            );
-            return 1;
+    // An operation the generator cannot take is set aside by an overlay (as a user
+    // would), and generation tried again: the report lists them all, with the reason.
+    let mut set_aside: Vec<(String, String, String)> = Vec::new();
+    let overlay_path = api_dir.join("overlay.yaml");
+    let plans = loop {
+        match pipeline::plan_all(&root, None) {
+            Ok(plans) => break plans,
+            Err(e) => {
+                let operation = e.location.as_deref().and_then(operation_at);
+                match operation {
+                    Some((path, method))
+                        if set_aside.len() < MAX_SET_ASIDE
+                            && !set_aside.iter().any(|(p, m, _)| *p == path && *m == method) =>
+                    {
+                        set_aside.push((path, method, e.message.clone()));
+                        if let Err(e) = std::fs::write(&overlay_path, overlay_for(&set_aside)) {
+                            say!(err, "error: writing {}: {e}", overlay_path.display());
+                            return 1;
+                        }
+                    }
+                    _ => {
+                        say!(out, "{}: generation failed", args.file.display());
+                        report_set_aside(out, &set_aside);
+                        say!(err, "error: {e}");
+                        say!(
+                            err,
+                            "fix it in specs/{name}/overlay.yaml (OpenAPI Overlay 1.0) or report a generator gap"
+                        );
+                        return 1;
+                    }
+                }
+            }
         }
     };
     let elapsed = started.elapsed();
@@ -157,13 +188,25 @@ pub fn run(args: &TrySpec, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         .unwrap_or_default();
     say!(out, "{}", args.file.display());
     say!(out, "  crate          {}", api.crate_name);
-    say!(out, "  operations     {operations}");
+    say!(out, "  operations     {operations} generated");
     say!(
         out,
         "  generated      {} lines in {:.1} ms",
         api.generated_lines,
         elapsed.as_secs_f64() * 1000.0
     );
+    let size: usize = api
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with("generated.rs"))
+        .map(|f| f.contents.len())
+        .sum();
+    say!(
+        out,
+        "  crate size     {:.1} KiB of generated code",
+        size as f64 / 1024.0
+    );
+    report_set_aside(out, &set_aside);
     say!(out, "  normalisation  {} notes", api.notes.len());
     for note in &api.notes {
         say!(out, "    {note}");
@@ -219,6 +262,60 @@ pub fn run(args: &TrySpec, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             say!(err, "error: running cargo: {e}");
             1
         }
+    }
+}
+
+/// At most this many operations are set aside before giving up.
+const MAX_SET_ASIDE: usize = 200;
+
+/// `(path, method)` of an error located in an operation (`#/paths/<path>/<method>...`).
+fn operation_at(location: &str) -> Option<(String, String)> {
+    let mut tokens = location.strip_prefix("#/paths/")?.split('/');
+    let unescape = |t: &str| t.replace("~1", "/").replace("~0", "~");
+    let path = unescape(tokens.next()?);
+    let method = tokens.next()?.to_string();
+    const METHODS: &[&str] = &[
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    METHODS.contains(&method.as_str()).then_some((path, method))
+}
+
+/// An OpenAPI Overlay 1.0 document removing the operations set aside.
+fn overlay_for(set_aside: &[(String, String, String)]) -> String {
+    let mut text = String::from(
+        "overlay: 1.0.0\ninfo:\n  title: Operations the generator cannot take yet\n  version: 1.0.0\nactions:\n",
+    );
+    for (path, method, reason) in set_aside {
+        let target = format!(
+            "$.paths['{}'].{method}",
+            path.replace('\\', "\\\\").replace('\'', "\\'")
+        );
+        let reason = reason.lines().next().unwrap_or_default();
+        text.push_str(&format!(
+            "  - target: {}\n    description: {}\n    remove: true\n",
+            serde_json::to_string(&target).unwrap_or_default(),
+            serde_json::to_string(reason).unwrap_or_default(),
+        ));
+    }
+    text
+}
+
+fn report_set_aside(out: &mut dyn Write, set_aside: &[(String, String, String)]) {
+    if set_aside.is_empty() {
+        let _ = writeln!(out, "  need overlay   none");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  need overlay   {} operation(s), removed by the overlay below:",
+        set_aside.len()
+    );
+    for (path, method, reason) in set_aside {
+        let _ = writeln!(out, "    {} {path}: {reason}", method.to_uppercase());
+    }
+    let _ = writeln!(out, "  overlay.yaml");
+    for line in overlay_for(set_aside).lines() {
+        let _ = writeln!(out, "    {line}");
     }
 }
 

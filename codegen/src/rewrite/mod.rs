@@ -11,15 +11,21 @@
 //!    `Option<T>`.
 //! 6. [`default_extra_maps`]: builders start with an empty map of additional
 //!    properties instead of an error (typify treats the flattened map as required).
-//! 7. [`typed_errors`]: `send()` sends through `Runtime::send` and returns
+//! 7. [`multipart`]: operations with a `multipart/form-data` body get a typed form
+//!    (`types::forms`) and `body(form)`; `send()` builds the request from its parts.
+//! 8. [`typed_errors`]: `send()` sends through `Runtime::send` and returns
 //!    `idverify_runtime::Error<E>`, built by the runtime's decoding.
-//! 8. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
+//! 9. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
 //!    they are shown as text instead of counting as ignored tests.
+//! 10. [`wire_names`]: enum values and properties generated from stand-ins (their Rust
+//!     names collided) get their wire names back in every string literal.
 
 mod enums;
+pub mod multipart;
 mod optional_success;
 mod redact;
 mod typed_errors;
+mod wire_names;
 
 use syn::visit_mut::VisitMut;
 
@@ -27,6 +33,7 @@ pub use enums::open_enums;
 pub use optional_success::optional_success;
 pub use redact::{REDACTED, redact};
 pub use typed_errors::typed_errors;
+pub use wire_names::wire_names;
 
 /// A pass that left behind what it exists to rewrite: the pattern it looks for in
 /// progenitor's output has changed (a progenitor upgrade), and the generated code would
@@ -110,6 +117,17 @@ pub fn rewrite(
             "a builder still requires `extra`".into(),
         );
     }
+    multipart::multipart(file, &normalized.multipart);
+    let forms = text(file).matches(multipart::MARKER).count();
+    if forms != normalized.multipart.len() {
+        return fail(
+            "multipart",
+            format!(
+                "{} operation(s) have a multipart body, {forms} send it",
+                normalized.multipart.len()
+            ),
+        );
+    }
     typed_errors(file);
     let after = text(file);
     let sent = after.matches("client . inner . send (").count();
@@ -126,17 +144,42 @@ pub fn rewrite(
             "an ```ignore example is left".into(),
         );
     }
+    let quoted = |s: &str| format!("{s:?}");
+    let before = text(file);
+    let found = normalized
+        .wire_names
+        .keys()
+        .filter(|s| before.contains(&quoted(s)))
+        .count();
+    wire_names(file, &normalized.wire_names);
+    let after = text(file);
+    if let Some(left) = normalized
+        .wire_names
+        .keys()
+        .find(|s| after.contains(&quoted(s)))
+    {
+        return fail("wire_names", format!("the stand-in `{left}` is left"));
+    }
+    if found == 0 && !normalized.wire_names.is_empty() {
+        return fail(
+            "wire_names",
+            "no stand-in for a colliding name was in the generated code".into(),
+        );
+    }
     Ok(())
 }
 
-/// Whether the document has a string schema with `enum` anywhere.
+/// Whether the document has a string schema with `enum` anywhere (outside `servers`).
 fn has_string_enum(value: &serde_json::Value) -> bool {
     match value {
         serde_json::Value::Object(map) => {
             (map.get("enum")
                 .and_then(|e| e.as_array())
                 .is_some_and(|values| values.iter().any(serde_json::Value::is_string)))
-                || map.values().any(has_string_enum)
+                // Server variables' enums are not types.
+                || map
+                    .iter()
+                    .any(|(key, value)| key != "servers" && has_string_enum(value))
         }
         serde_json::Value::Array(items) => items.iter().any(has_string_enum),
         _ => false,

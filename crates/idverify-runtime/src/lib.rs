@@ -18,6 +18,8 @@ mod error;
 mod facts;
 mod http;
 mod lenient_date;
+#[cfg(feature = "multipart")]
+pub mod multipart;
 pub mod pagination;
 mod redact;
 mod request_id;

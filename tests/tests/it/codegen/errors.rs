@@ -456,7 +456,7 @@ fn a_progenitor_panic_is_caught_and_names_the_operation() {
 fn an_unsupported_request_media_type_is_named() {
     let spec = GOOD_SPEC.replace(
         "      operationId: deleteAll\n",
-        "      operationId: deleteAll\n      requestBody:\n        content:\n          multipart/form-data:\n            schema: { type: object }\n",
+        "      operationId: deleteAll\n      requestBody:\n        content:\n          application/xml:\n            schema: { type: object }\n",
     );
     let root = root_with(&[
         ("specs/example/codegen.toml", CONFIG),
@@ -467,7 +467,28 @@ fn an_unsupported_request_media_type_is_named() {
         error.contains("#/paths/~1things/delete/requestBody/content"),
         "{error}"
     );
-    assert!(error.contains("multipart/form-data"), "{error}");
+    assert!(error.contains("application/xml"), "{error}");
+}
+
+#[test]
+fn a_multipart_form_without_properties_is_named() {
+    let spec = GOOD_SPEC.replace(
+        "      operationId: deleteAll\n",
+        "      operationId: deleteAll\n      requestBody:\n        content:\n          multipart/form-data:\n            schema: { type: object }\n",
+    );
+    let root = root_with(&[
+        ("specs/example/codegen.toml", CONFIG),
+        ("specs/example/openapi.yaml", &spec),
+    ]);
+    let error = plan_error(root.path());
+    assert!(
+        error.contains("#/paths/~1things/delete/requestBody/content/multipart~1form-data"),
+        "{error}"
+    );
+    assert!(
+        error.contains("multipart/form-data") && error.contains("properties"),
+        "{error}"
+    );
 }
 
 #[test]

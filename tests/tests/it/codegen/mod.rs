@@ -6,3 +6,5 @@ mod errors;
 mod fixtures;
 mod freshness;
 mod spec_examples;
+mod uploads;
+mod vendor_shapes;

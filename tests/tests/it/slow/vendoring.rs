@@ -100,11 +100,82 @@ fn try_spec_generates_and_builds_a_crate_from_a_vendor_file() {
     assert_eq!(status, 0, "{out}\n{err}");
     assert!(out.contains("crate          idverify-legacy"), "{out}");
     assert!(
-        out.contains(&format!("operations     {documented}\n")),
+        out.contains(&format!("operations     {documented} generated\n")),
         "every documented operation is generated: {out}"
     );
     assert!(out.contains("normalisation  "), "{out}");
     assert!(out.contains("dropped"), "the notes say what changed: {out}");
+    assert!(out.contains("build          ok"), "{out}");
+}
+
+/// A modern vendor file as published: uploads, an operation the generator cannot take
+/// (an XML-only body), case twins, colliding schema names, a server variable. try-spec
+/// sets the one operation aside with its reason and the overlay that does it, notes
+/// what normalisation did, and the crate builds.
+#[test]
+fn try_spec_sets_aside_what_it_cannot_take_and_builds_the_rest() {
+    let root = workspace_root();
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("kyc-vendor.yaml");
+    let mut spec: serde_json::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/specs/multipart/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
+    let names: serde_json::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/specs/names/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
+    for (name, schema) in names["components"]["schemas"].as_object().unwrap() {
+        spec["components"]["schemas"][name] = schema.clone();
+    }
+    for (path, item) in names["paths"].as_object().unwrap() {
+        spec["paths"][path] = item.clone();
+    }
+    spec["servers"] = serde_json::json!([{
+        "url": "https://{region}.kyc.invalid",
+        "variables": { "region": { "enum": ["eu", "us"], "default": "eu" } }
+    }]);
+    spec["paths"]["/legacy/xml"] = serde_json::json!({ "post": {
+        "operationId": "postXml",
+        "requestBody": { "content": { "application/xml": { "schema": { "type": "string" } } } },
+        "responses": { "204": { "description": "Done." } }
+    }});
+    std::fs::write(&file, serde_yaml_ng::to_string(&spec).unwrap()).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = idverify_codegen::cli::run(
+        [
+            "try-spec".to_string(),
+            file.display().to_string(),
+            "--target-dir".to_string(),
+            root.join("target/vendoring").display().to_string(),
+        ],
+        root.clone(),
+        &mut out,
+        &mut err,
+    );
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    assert_eq!(status, 0, "{out}\n{err}");
+    assert!(out.contains("operations     4 generated\n"), "{out}");
+    assert!(
+        out.contains("need overlay   1 operation(s)")
+            && out.contains("POST /legacy/xml: request body media types [\"application/xml\"]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("target: \"$.paths['/legacy/xml'].post\"") && out.contains("remove: true"),
+        "the overlay to copy: {out}"
+    );
+    for note in [
+        "generated as the form `UploadDocumentForm`",
+        "generated as `DocumentInfo2`",
+        "generated as `SpeLower` (wire value kept)",
+        "typed `environments::server(..)`",
+    ] {
+        assert!(out.contains(note), "{note}: {out}");
+    }
     assert!(out.contains("build          ok"), "{out}");
 }
 
