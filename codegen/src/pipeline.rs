@@ -381,9 +381,22 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
             policy: Policy::Generated,
         },
         PlannedFile {
-            path: facade_dir.join("src/lib.rs"),
-            contents: emit::facade_lib_rs(&configs, &emit::header("//", &facade_sources, &sha)),
+            path: facade_dir.join("src/generated.rs"),
+            contents: emit::facade_generated_rs(
+                &configs,
+                &emit::header("//", &facade_sources, &sha),
+            ),
             policy: Policy::Generated,
+        },
+        PlannedFile {
+            path: facade_dir.join("src/apis.md"),
+            contents: emit::facade_apis_md(&configs),
+            policy: Policy::Generated,
+        },
+        PlannedFile {
+            path: facade_dir.join("src/lib.rs"),
+            contents: emit::facade_lib_rs(),
+            policy: Policy::CreateOnce,
         },
     ];
     Ok(Plan { apis, facade })

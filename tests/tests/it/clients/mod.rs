@@ -2,8 +2,10 @@
 
 mod facade;
 mod identify_videoident;
+mod identity;
 mod idfy_identification_v1;
 mod idnow_platform;
+mod migrate;
 mod mocks;
 mod paginators;
 mod response_properties;
