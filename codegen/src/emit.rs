@@ -430,6 +430,7 @@ serde_json = "1"
 # The examples run against the embedded sandbox when no vendor credentials are set.
 idverify-sandbox = {{ version = "0.1.0", path = "../idverify-sandbox" }}
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
 "#,
         full = full.join(", "),
         tls_rustls = tls_rustls.join(", "),

@@ -413,10 +413,11 @@ fn kind_of(kind: Option<&str>) -> NationalIdKind {
         {
             NationalIdKind::NationalIdentityNumber
         }
-        Some(k) if k == "id" || k == "id_card" || k == "idcard" || k == "identity card" => {
+        // IDnow's `ID`, Identify's `Personalausweis` (German identity card).
+        Some(k) if k == "id" || k == "id_card" || k == "idcard" || k == "personalausweis" => {
             NationalIdKind::IdCard
         }
-        Some(k) if k == "passport" => NationalIdKind::Passport,
+        Some(k) if k == "passport" || k == "reisepass" => NationalIdKind::Passport,
         Some(k) => NationalIdKind::Other(k),
     }
 }
