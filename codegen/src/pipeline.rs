@@ -390,7 +390,7 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
         },
         PlannedFile {
             path: facade_dir.join("src/apis.md"),
-            contents: emit::facade_apis_md(&configs),
+            contents: emit::facade_apis_md(&configs, &emit::header("", &facade_sources, &sha)),
             policy: Policy::Generated,
         },
         PlannedFile {

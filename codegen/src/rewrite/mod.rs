@@ -20,6 +20,7 @@
 //! 10. [`wire_names`]: enum values and properties generated from stand-ins (their Rust
 //!     names collided) get their wire names back in every string literal.
 
+mod builder_inputs;
 mod enums;
 pub mod multipart;
 mod optional_success;
@@ -135,6 +136,24 @@ pub fn rewrite(
         return fail(
             "typed_errors",
             format!("{operations} operation(s), {sent} send through the runtime"),
+        );
+    }
+    let rewritten = builder_inputs::builder_inputs(file);
+    let after = text(file);
+    if after.contains("no value supplied for") {
+        return fail(
+            "builder_inputs",
+            "a required member's message is typify's".into(),
+        );
+    }
+    // Every setter of an optional constrained string now takes text.
+    if after.contains("TryInto < :: std :: option :: Option < super ::")
+        && rewritten > 0
+        && after.matches("OptionalText <").count() < rewritten
+    {
+        return fail(
+            "builder_inputs",
+            format!("{rewritten} setter(s) rewritten, fewer take OptionalText"),
         );
     }
     doc_examples_as_text(file);

@@ -867,17 +867,32 @@ Personal or secret data: redacted from `Debug` output.*/
             fn default() -> Self {
                 Self {
                     birth_place: Ok(Default::default()),
-                    birthday: Err("no value supplied for birthday".to_string()),
-                    city: Err("no value supplied for city".to_string()),
-                    country: Err("no value supplied for country".to_string()),
+                    birthday: Err(
+                        "CreateIdentRequest: the required member `birthday` is not set (call `.birthday(..)`)"
+                            .to_string(),
+                    ),
+                    city: Err(
+                        "CreateIdentRequest: the required member `city` is not set (call `.city(..)`)"
+                            .to_string(),
+                    ),
+                    country: Err(
+                        "CreateIdentRequest: the required member `country` is not set (call `.country(..)`)"
+                            .to_string(),
+                    ),
                     custom1: Ok(Default::default()),
                     custom2: Ok(Default::default()),
                     custom3: Ok(Default::default()),
                     custom4: Ok(Default::default()),
                     custom_id: Ok(Default::default()),
-                    email: Err("no value supplied for email".to_string()),
+                    email: Err(
+                        "CreateIdentRequest: the required member `email` is not set (call `.email(..)`)"
+                            .to_string(),
+                    ),
                     gender: Ok(Default::default()),
-                    house_no: Err("no value supplied for house_no".to_string()),
+                    house_no: Err(
+                        "CreateIdentRequest: the required member `house_no` is not set (call `.house_no(..)`)"
+                            .to_string(),
+                    ),
                     id_country: Ok(Default::default()),
                     id_end_date: Ok(Default::default()),
                     id_issue_date: Ok(Default::default()),
@@ -885,22 +900,39 @@ Personal or secret data: redacted from `Debug` output.*/
                     international_code: Ok(Default::default()),
                     issuing_authority: Ok(Default::default()),
                     language: Ok(Default::default()),
-                    mobile_phone: Err("no value supplied for mobile_phone".to_string()),
-                    nationality: Err("no value supplied for nationality".to_string()),
+                    mobile_phone: Err(
+                        "CreateIdentRequest: the required member `mobile_phone` is not set (call `.mobile_phone(..)`)"
+                            .to_string(),
+                    ),
+                    nationality: Err(
+                        "CreateIdentRequest: the required member `nationality` is not set (call `.nationality(..)`)"
+                            .to_string(),
+                    ),
                     pdf_content: Ok(Default::default()),
                     pdf_url: Ok(Default::default()),
                     person_first_name: Err(
-                        "no value supplied for person_first_name".to_string(),
+                        "CreateIdentRequest: the required member `person_first_name` is not set (call `.person_first_name(..)`)"
+                            .to_string(),
                     ),
                     person_last_name: Err(
-                        "no value supplied for person_last_name".to_string(),
+                        "CreateIdentRequest: the required member `person_last_name` is not set (call `.person_last_name(..)`)"
+                            .to_string(),
                     ),
                     person_position: Ok(Default::default()),
                     person_title: Ok(Default::default()),
-                    project_id: Err("no value supplied for project_id".to_string()),
-                    street: Err("no value supplied for street".to_string()),
+                    project_id: Err(
+                        "CreateIdentRequest: the required member `project_id` is not set (call `.project_id(..)`)"
+                            .to_string(),
+                    ),
+                    street: Err(
+                        "CreateIdentRequest: the required member `street` is not set (call `.street(..)`)"
+                            .to_string(),
+                    ),
                     type_of_id: Ok(Default::default()),
-                    zip_code: Err("no value supplied for zip_code".to_string()),
+                    zip_code: Err(
+                        "CreateIdentRequest: the required member `zip_code` is not set (call `.zip_code(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1393,10 +1425,19 @@ Personal or secret data: redacted from `Debug` output.*/
             fn default() -> Self {
                 Self {
                     conference_url: Ok(Default::default()),
-                    ident_id: Err("no value supplied for ident_id".to_string()),
-                    messages: Err("no value supplied for messages".to_string()),
+                    ident_id: Err(
+                        "CreateIdentResponse: the required member `ident_id` is not set (call `.ident_id(..)`)"
+                            .to_string(),
+                    ),
+                    messages: Err(
+                        "CreateIdentResponse: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "CreateIdentResponse: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1507,9 +1548,15 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for Envelope {
             fn default() -> Self {
                 Self {
-                    messages: Err("no value supplied for messages".to_string()),
+                    messages: Err(
+                        "Envelope: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "Envelope: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1593,10 +1640,19 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for GetAllProjectsResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    messages: Err("no value supplied for messages".to_string()),
+                    data: Err(
+                        "GetAllProjectsResponse: the required member `data` is not set (call `.data(..)`)"
+                            .to_string(),
+                    ),
+                    messages: Err(
+                        "GetAllProjectsResponse: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "GetAllProjectsResponse: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1696,10 +1752,19 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for GetAllWebhooksResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    messages: Err("no value supplied for messages".to_string()),
+                    data: Err(
+                        "GetAllWebhooksResponse: the required member `data` is not set (call `.data(..)`)"
+                            .to_string(),
+                    ),
+                    messages: Err(
+                        "GetAllWebhooksResponse: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "GetAllWebhooksResponse: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1796,10 +1861,19 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for GetIdentDataResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    messages: Err("no value supplied for messages".to_string()),
+                    data: Err(
+                        "GetIdentDataResponse: the required member `data` is not set (call `.data(..)`)"
+                            .to_string(),
+                    ),
+                    messages: Err(
+                        "GetIdentDataResponse: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "GetIdentDataResponse: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1895,10 +1969,19 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for GetIdentResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    messages: Err("no value supplied for messages".to_string()),
+                    data: Err(
+                        "GetIdentResponse: the required member `data` is not set (call `.data(..)`)"
+                            .to_string(),
+                    ),
+                    messages: Err(
+                        "GetIdentResponse: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "GetIdentResponse: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1984,7 +2067,10 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for GetProjectRequest {
             fn default() -> Self {
                 Self {
-                    project_id: Err("no value supplied for project_id".to_string()),
+                    project_id: Err(
+                        "GetProjectRequest: the required member `project_id` is not set (call `.project_id(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -2035,10 +2121,19 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for GetProjectResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    messages: Err("no value supplied for messages".to_string()),
+                    data: Err(
+                        "GetProjectResponse: the required member `data` is not set (call `.data(..)`)"
+                            .to_string(),
+                    ),
+                    messages: Err(
+                        "GetProjectResponse: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "GetProjectResponse: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -2318,7 +2413,10 @@ Personal or secret data: redacted from `Debug` output.*/
                     email: Ok(Default::default()),
                     gender: Ok(Default::default()),
                     house_no: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Err(
+                        "Ident: the required member `id` is not set (call `.id(..)`)"
+                            .to_string(),
+                    ),
                     id_expire_date: Ok(Default::default()),
                     id_issue_date: Ok(Default::default()),
                     id_issuing_authority: Ok(Default::default()),
@@ -3033,7 +3131,10 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for IdentData {
             fn default() -> Self {
                 Self {
-                    ident: Err("no value supplied for ident".to_string()),
+                    ident: Err(
+                        "IdentData: the required member `ident` is not set (call `.ident(..)`)"
+                            .to_string(),
+                    ),
                     identification_pdf: Ok(Default::default()),
                     recordings: Ok(Default::default()),
                     screenshots: Ok(Default::default()),
@@ -3265,8 +3366,14 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for PartnerLoginRequest {
             fn default() -> Self {
                 Self {
-                    apikey: Err("no value supplied for apikey".to_string()),
-                    partner: Err("no value supplied for partner".to_string()),
+                    apikey: Err(
+                        "PartnerLoginRequest: the required member `apikey` is not set (call `.apikey(..)`)"
+                            .to_string(),
+                    ),
+                    partner: Err(
+                        "PartnerLoginRequest: the required member `partner` is not set (call `.partner(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -3335,9 +3442,15 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for PartnerLoginResponse {
             fn default() -> Self {
                 Self {
-                    messages: Err("no value supplied for messages".to_string()),
+                    messages: Err(
+                        "PartnerLoginResponse: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "PartnerLoginResponse: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                     token: Ok(Default::default()),
                 }
             }
@@ -3433,7 +3546,10 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for Project {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
+                    id: Err(
+                        "Project: the required member `id` is not set (call `.id(..)`)"
+                            .to_string(),
+                    ),
                     status: Ok(Default::default()),
                     title: Ok(Default::default()),
                 }
@@ -3637,9 +3753,18 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for SetAppointmentRequest {
             fn default() -> Self {
                 Self {
-                    ident_id: Err("no value supplied for ident_id".to_string()),
-                    termin_date: Err("no value supplied for termin_date".to_string()),
-                    termin_user: Err("no value supplied for termin_user".to_string()),
+                    ident_id: Err(
+                        "SetAppointmentRequest: the required member `ident_id` is not set (call `.ident_id(..)`)"
+                            .to_string(),
+                    ),
+                    termin_date: Err(
+                        "SetAppointmentRequest: the required member `termin_date` is not set (call `.termin_date(..)`)"
+                            .to_string(),
+                    ),
+                    termin_user: Err(
+                        "SetAppointmentRequest: the required member `termin_user` is not set (call `.termin_user(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -3723,10 +3848,19 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for SetAppointmentResponse {
             fn default() -> Self {
                 Self {
-                    insert_id: Err("no value supplied for insert_id".to_string()),
-                    messages: Err("no value supplied for messages".to_string()),
+                    insert_id: Err(
+                        "SetAppointmentResponse: the required member `insert_id` is not set (call `.insert_id(..)`)"
+                            .to_string(),
+                    ),
+                    messages: Err(
+                        "SetAppointmentResponse: the required member `messages` is not set (call `.messages(..)`)"
+                            .to_string(),
+                    ),
                     response_status: Ok(Default::default()),
-                    result: Err("no value supplied for result".to_string()),
+                    result: Err(
+                        "SetAppointmentResponse: the required member `result` is not set (call `.result(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -3831,7 +3965,10 @@ Personal or secret data: redacted from `Debug` output.*/
             fn default() -> Self {
                 Self {
                     created_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Err(
+                        "Webhook: the required member `id` is not set (call `.id(..)`)"
+                            .to_string(),
+                    ),
                     status: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     url: Ok(Default::default()),

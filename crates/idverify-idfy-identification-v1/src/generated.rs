@@ -697,11 +697,15 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
                 Self {
                     addonservices: Ok(Default::default()),
                     date_of_birth: Err(
-                        "no value supplied for date_of_birth".to_string(),
+                        "CreateBankIdMobileRequest: the required member `date_of_birth` is not set (call `.date_of_birth(..)`)"
+                            .to_string(),
                     ),
                     external_reference: Ok(Default::default()),
                     get_social_security_number: Ok(Default::default()),
-                    mobile_number: Err("no value supplied for mobile_number".to_string()),
+                    mobile_number: Err(
+                        "CreateBankIdMobileRequest: the required member `mobile_number` is not set (call `.mobile_number(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1385,7 +1389,10 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
         impl ::std::default::Default for IFrameSettings {
             fn default() -> Self {
                 Self {
-                    domain: Err("no value supplied for domain".to_string()),
+                    domain: Err(
+                        "IFrameSettings: the required member `domain` is not set (call `.domain(..)`)"
+                            .to_string(),
+                    ),
                     height: Ok(Default::default()),
                     web_messaging: Ok(Default::default()),
                 }
@@ -2168,7 +2175,10 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
         impl ::std::default::Default for InvalidateIdentificationRequest {
             fn default() -> Self {
                 Self {
-                    request_id: Err("no value supplied for request_id".to_string()),
+                    request_id: Err(
+                        "InvalidateIdentificationRequest: the required member `request_id` is not set (call `.request_id(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -2280,9 +2290,18 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
         impl ::std::default::Default for ReturnUrls {
             fn default() -> Self {
                 Self {
-                    abort: Err("no value supplied for abort".to_string()),
-                    error: Err("no value supplied for error".to_string()),
-                    success: Err("no value supplied for success".to_string()),
+                    abort: Err(
+                        "ReturnUrls: the required member `abort` is not set (call `.abort(..)`)"
+                            .to_string(),
+                    ),
+                    error: Err(
+                        "ReturnUrls: the required member `error` is not set (call `.error(..)`)"
+                            .to_string(),
+                    ),
+                    success: Err(
+                        "ReturnUrls: the required member `success` is not set (call `.success(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -2369,7 +2388,10 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
                 Self {
                     client_id: Ok(Default::default()),
                     client_secret: Ok(Default::default()),
-                    grant_type: Err("no value supplied for grant_type".to_string()),
+                    grant_type: Err(
+                        "TokenRequest: the required member `grant_type` is not set (call `.grant_type(..)`)"
+                            .to_string(),
+                    ),
                     scope: Ok(Default::default()),
                 }
             }
@@ -2465,7 +2487,10 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
         impl ::std::default::Default for TokenResponse {
             fn default() -> Self {
                 Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
+                    access_token: Err(
+                        "TokenResponse: the required member `access_token` is not set (call `.access_token(..)`)"
+                            .to_string(),
+                    ),
                     expires_in: Ok(Default::default()),
                     token_type: Ok(Default::default()),
                 }
@@ -2552,9 +2577,18 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
                 Self {
                     account: Ok(Default::default()),
                     created: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
-                    event: Err("no value supplied for event".to_string()),
-                    id: Err("no value supplied for id".to_string()),
+                    data: Err(
+                        "WebhookNotification: the required member `data` is not set (call `.data(..)`)"
+                            .to_string(),
+                    ),
+                    event: Err(
+                        "WebhookNotification: the required member `event` is not set (call `.event(..)`)"
+                            .to_string(),
+                    ),
+                    id: Err(
+                        "WebhookNotification: the required member `id` is not set (call `.id(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }

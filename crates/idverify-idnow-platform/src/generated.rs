@@ -1489,13 +1489,9 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateSessionRequestState>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::idverify_runtime::OptionalText<super::CreateSessionRequestState>,
             {
-                self.state = value
-                    .try_into()
+                self.state = ::idverify_runtime::OptionalText::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for state: {e}")
                     });
@@ -1554,12 +1550,19 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             fn default() -> Self {
                 Self {
                     environment: Ok(Default::default()),
-                    flow_id: Err("no value supplied for flow_id".to_string()),
+                    flow_id: Err(
+                        "CreateSessionResponse: the required member `flow_id` is not set (call `.flow_id(..)`)"
+                            .to_string(),
+                    ),
                     flow_version: Ok(Default::default()),
-                    player_url: Err("no value supplied for player_url".to_string()),
+                    player_url: Err(
+                        "CreateSessionResponse: the required member `player_url` is not set (call `.player_url(..)`)"
+                            .to_string(),
+                    ),
                     sdk_token: Ok(Default::default()),
                     session_context: Err(
-                        "no value supplied for session_context".to_string(),
+                        "CreateSessionResponse: the required member `session_context` is not set (call `.session_context(..)`)"
+                            .to_string(),
                     ),
                 }
             }
@@ -1699,9 +1702,15 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                     content: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     created_by: Ok(Default::default()),
-                    datablock_id: Err("no value supplied for datablock_id".to_string()),
+                    datablock_id: Err(
+                        "Datablock: the required member `datablock_id` is not set (call `.datablock_id(..)`)"
+                            .to_string(),
+                    ),
                     status: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
+                    type_: Err(
+                        "Datablock: the required member `type_` is not set (call `.type_(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -1884,7 +1893,10 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         impl ::std::default::Default for DatablockList {
             fn default() -> Self {
                 Self {
-                    data_blocks: Err("no value supplied for data_blocks".to_string()),
+                    data_blocks: Err(
+                        "DatablockList: the required member `data_blocks` is not set (call `.data_blocks(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -2585,7 +2597,10 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 Self {
                     description: Ok(Default::default()),
                     environment: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Err(
+                        "Flow: the required member `id` is not set (call `.id(..)`)"
+                            .to_string(),
+                    ),
                     name: Ok(Default::default()),
                     version: Ok(Default::default()),
                 }
@@ -2690,7 +2705,10 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         impl ::std::default::Default for FlowList {
             fn default() -> Self {
                 Self {
-                    content: Err("no value supplied for content".to_string()),
+                    content: Err(
+                        "FlowList: the required member `content` is not set (call `.content(..)`)"
+                            .to_string(),
+                    ),
                     page: Ok(Default::default()),
                 }
             }
@@ -3205,9 +3223,13 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                     outcome: Ok(Default::default()),
                     redirect_url: Ok(Default::default()),
                     results: Ok(Default::default()),
-                    session_id: Err("no value supplied for session_id".to_string()),
+                    session_id: Err(
+                        "Session: the required member `session_id` is not set (call `.session_id(..)`)"
+                            .to_string(),
+                    ),
                     session_status: Err(
-                        "no value supplied for session_status".to_string(),
+                        "Session: the required member `session_status` is not set (call `.session_status(..)`)"
+                            .to_string(),
                     ),
                     started_at: Ok(Default::default()),
                     state: Ok(Default::default()),
@@ -3503,9 +3525,13 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 Self {
                     created_at: Ok(Default::default()),
                     expires_at: Ok(Default::default()),
-                    session_id: Err("no value supplied for session_id".to_string()),
+                    session_id: Err(
+                        "SessionContext: the required member `session_id` is not set (call `.session_id(..)`)"
+                            .to_string(),
+                    ),
                     session_status: Err(
-                        "no value supplied for session_status".to_string(),
+                        "SessionContext: the required member `session_status` is not set (call `.session_status(..)`)"
+                            .to_string(),
                     ),
                 }
             }
@@ -3700,7 +3726,10 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 Self {
                     client_id: Ok(Default::default()),
                     client_secret: Ok(Default::default()),
-                    grant_type: Err("no value supplied for grant_type".to_string()),
+                    grant_type: Err(
+                        "TokenRequest: the required member `grant_type` is not set (call `.grant_type(..)`)"
+                            .to_string(),
+                    ),
                     scope: Ok(Default::default()),
                 }
             }
@@ -3800,7 +3829,10 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         impl ::std::default::Default for TokenResponse {
             fn default() -> Self {
                 Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
+                    access_token: Err(
+                        "TokenResponse: the required member `access_token` is not set (call `.access_token(..)`)"
+                            .to_string(),
+                    ),
                     expires_in: Ok(Default::default()),
                     scope: Ok(Default::default()),
                     token_type: Ok(Default::default()),
@@ -3888,8 +3920,14 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         impl ::std::default::Default for VaultReference {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
-                    ref_: Err("no value supplied for ref_".to_string()),
+                    id: Err(
+                        "VaultReference: the required member `id` is not set (call `.id(..)`)"
+                            .to_string(),
+                    ),
+                    ref_: Err(
+                        "VaultReference: the required member `ref_` is not set (call `.ref_(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -4049,7 +4087,10 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             fn default() -> Self {
                 Self {
                     aud: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err(
+                        "WebhookClaims: the required member `data` is not set (call `.data(..)`)"
+                            .to_string(),
+                    ),
                     exp: Ok(Default::default()),
                     iat: Ok(Default::default()),
                     iss: Ok(Default::default()),
@@ -4208,14 +4249,23 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                     created_at: Ok(Default::default()),
                     environment: Ok(Default::default()),
                     event_deliver_id: Ok(Default::default()),
-                    event_id: Err("no value supplied for event_id".to_string()),
-                    event_name: Err("no value supplied for event_name".to_string()),
+                    event_id: Err(
+                        "WebhookEvent: the required member `event_id` is not set (call `.event_id(..)`)"
+                            .to_string(),
+                    ),
+                    event_name: Err(
+                        "WebhookEvent: the required member `event_name` is not set (call `.event_name(..)`)"
+                            .to_string(),
+                    ),
                     event_sequence: Ok(Default::default()),
                     event_version: Ok(Default::default()),
                     last_step_id: Ok(Default::default()),
                     last_step_status: Ok(Default::default()),
                     last_step_type: Ok(Default::default()),
-                    payload: Err("no value supplied for payload".to_string()),
+                    payload: Err(
+                        "WebhookEvent: the required member `payload` is not set (call `.payload(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -5228,6 +5278,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 .finish()
         }
     }
+    impl ::idverify_runtime::ConstrainedText for CreateSessionRequestState {}
 }
 #[derive(Clone, Debug)]
 /**Client for IDnow Platform API

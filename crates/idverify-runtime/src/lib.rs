@@ -25,6 +25,7 @@ mod redact;
 mod request_id;
 mod retry;
 mod runtime;
+mod text;
 mod unknown;
 pub mod waiter;
 #[cfg(feature = "webhooks")]
@@ -40,6 +41,7 @@ pub use request_id::request_id;
 pub use retry::{RetryBudget, RetryPolicy};
 pub use runtime::{CallOptions, Runtime};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use text::{ConstrainedText, OptionalText};
 pub use unknown::UnknownValue;
 
 /// What redacted values print as in `Debug` output.

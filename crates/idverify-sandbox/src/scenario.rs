@@ -86,22 +86,19 @@ impl Clients {
         match api {
             Api::SignicatAuthentication => {
                 use authentication::types;
-                let request =
-                    types::CreateSessionRequest::builder()
-                        .flow(types::Flow::Redirect)
-                        .requested_attributes(vec![
-                            types::RequestedAttribute::Name,
-                            types::RequestedAttribute::Nin,
-                            types::RequestedAttribute::DateOfBirth,
-                        ])
-                        .external_reference(Some(reference.try_into().map_err(|_| {
-                            Failure::other(api, "the reference is too long".into())
-                        })?))
-                        .callback_urls(Some(types::CallbackUrls {
-                            success: Some(SUCCESS_URL.into()),
-                            abort: Some(ABORT_URL.into()),
-                            error: Some(ERROR_URL.into()),
-                        }));
+                let request = types::CreateSessionRequest::builder()
+                    .flow(types::Flow::Redirect)
+                    .requested_attributes(vec![
+                        types::RequestedAttribute::Name,
+                        types::RequestedAttribute::Nin,
+                        types::RequestedAttribute::DateOfBirth,
+                    ])
+                    .external_reference(reference)
+                    .callback_urls(Some(types::CallbackUrls {
+                        success: Some(SUCCESS_URL.into()),
+                        abort: Some(ABORT_URL.into()),
+                        error: Some(ERROR_URL.into()),
+                    }));
                 let session = self
                     .authentication
                     .create_session()

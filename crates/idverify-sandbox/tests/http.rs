@@ -758,7 +758,7 @@ async fn the_journal_shows_what_a_generated_client_sent() {
             types::CreateSessionRequest::builder()
                 .flow(types::Flow::Redirect)
                 .requested_attributes(vec![types::RequestedAttribute::Name])
-                .external_reference(Some("order-9".try_into().unwrap())),
+                .external_reference("order-9"),
         )
         .send()
         .await

@@ -1056,12 +1056,16 @@ Personal or secret data: redacted from `Debug` output.*/
                     encryption_public_key: Ok(Default::default()),
                     expires_at: Ok(Default::default()),
                     external_reference: Ok(Default::default()),
-                    flow: Err("no value supplied for flow".to_string()),
+                    flow: Err(
+                        "CreateSessionRequest: the required member `flow` is not set (call `.flow(..)`)"
+                            .to_string(),
+                    ),
                     language: Ok(Default::default()),
                     prefilled_input: Ok(Default::default()),
                     request_domain: Ok(Default::default()),
                     requested_attributes: Err(
-                        "no value supplied for requested_attributes".to_string(),
+                        "CreateSessionRequest: the required member `requested_attributes` is not set (call `.requested_attributes(..)`)"
+                            .to_string(),
                     ),
                     requested_loa: Ok(Default::default()),
                     return_url: Ok(Default::default()),
@@ -1165,13 +1169,13 @@ Personal or secret data: redacted from `Debug` output.*/
             }
             pub fn external_reference<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateSessionRequestExternalReference>,
+                T: ::idverify_runtime::OptionalText<
+                    super::CreateSessionRequestExternalReference,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.external_reference = value
-                    .try_into()
+                self.external_reference = ::idverify_runtime::OptionalText::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for external_reference: {e}"
@@ -1301,13 +1305,9 @@ Personal or secret data: redacted from `Debug` output.*/
             }
             pub fn theme_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateSessionRequestThemeId>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::idverify_runtime::OptionalText<super::CreateSessionRequestThemeId>,
             {
-                self.theme_id = value
-                    .try_into()
+                self.theme_id = ::idverify_runtime::OptionalText::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for theme_id: {e}")
                     });
@@ -3187,7 +3187,10 @@ Personal or secret data: redacted from `Debug` output.*/
                 Self {
                     client_id: Ok(Default::default()),
                     client_secret: Ok(Default::default()),
-                    grant_type: Err("no value supplied for grant_type".to_string()),
+                    grant_type: Err(
+                        "TokenRequest: the required member `grant_type` is not set (call `.grant_type(..)`)"
+                            .to_string(),
+                    ),
                     scope: Ok(Default::default()),
                 }
             }
@@ -3287,7 +3290,10 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for TokenResponse {
             fn default() -> Self {
                 Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
+                    access_token: Err(
+                        "TokenResponse: the required member `access_token` is not set (call `.access_token(..)`)"
+                            .to_string(),
+                    ),
                     expires_in: Ok(Default::default()),
                     scope: Ok(Default::default()),
                     token_type: Ok(Default::default()),
@@ -4135,6 +4141,11 @@ Personal or secret data: redacted from `Debug` output.*/
                 .finish()
         }
     }
+    impl ::idverify_runtime::ConstrainedText
+    for CreateSessionRequestAllowedProvidersItem {}
+    impl ::idverify_runtime::ConstrainedText for CreateSessionRequestExternalReference {}
+    impl ::idverify_runtime::ConstrainedText for CreateSessionRequestTagsItem {}
+    impl ::idverify_runtime::ConstrainedText for CreateSessionRequestThemeId {}
 }
 #[derive(Clone, Debug)]
 /**Client for Signicat Authentication REST API

@@ -1284,7 +1284,10 @@ Personal or secret data: redacted from `Debug` output.*/
                     allowed_providers: Ok(Default::default()),
                     department_id: Ok(Default::default()),
                     external_reference: Ok(Default::default()),
-                    flow: Err("no value supplied for flow".to_string()),
+                    flow: Err(
+                        "CreateSessionRequest: the required member `flow` is not set (call `.flow(..)`)"
+                            .to_string(),
+                    ),
                     iframe_settings: Ok(Default::default()),
                     include: Ok(Default::default()),
                     language: Ok(Default::default()),
@@ -1965,8 +1968,14 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for IframeMessage {
             fn default() -> Self {
                 Self {
-                    session_id: Err("no value supplied for session_id".to_string()),
-                    status: Err("no value supplied for status".to_string()),
+                    session_id: Err(
+                        "IframeMessage: the required member `session_id` is not set (call `.session_id(..)`)"
+                            .to_string(),
+                    ),
+                    status: Err(
+                        "IframeMessage: the required member `status` is not set (call `.status(..)`)"
+                            .to_string(),
+                    ),
                 }
             }
         }
@@ -2785,14 +2794,26 @@ Personal or secret data: redacted from `Debug` output.*/
                 Self {
                     allowed_providers: Ok(Default::default()),
                     audit_trail: Ok(Default::default()),
-                    created: Err("no value supplied for created".to_string()),
+                    created: Err(
+                        "Session: the required member `created` is not set (call `.created(..)`)"
+                            .to_string(),
+                    ),
                     department_id: Ok(Default::default()),
                     environment: Ok(Default::default()),
                     error: Ok(Default::default()),
-                    expires: Err("no value supplied for expires".to_string()),
+                    expires: Err(
+                        "Session: the required member `expires` is not set (call `.expires(..)`)"
+                            .to_string(),
+                    ),
                     external_reference: Ok(Default::default()),
-                    flow: Err("no value supplied for flow".to_string()),
-                    id: Err("no value supplied for id".to_string()),
+                    flow: Err(
+                        "Session: the required member `flow` is not set (call `.flow(..)`)"
+                            .to_string(),
+                    ),
+                    id: Err(
+                        "Session: the required member `id` is not set (call `.id(..)`)"
+                            .to_string(),
+                    ),
                     identity: Ok(Default::default()),
                     iframe_settings: Ok(Default::default()),
                     include: Ok(Default::default()),
@@ -2802,7 +2823,10 @@ Personal or secret data: redacted from `Debug` output.*/
                     redirect_settings: Ok(Default::default()),
                     resources: Ok(Default::default()),
                     security_reference: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Err(
+                        "Session: the required member `status` is not set (call `.status(..)`)"
+                            .to_string(),
+                    ),
                     ui: Ok(Default::default()),
                     url: Ok(Default::default()),
                 }
@@ -3374,7 +3398,10 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for SessionList {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err(
+                        "SessionList: the required member `data` is not set (call `.data(..)`)"
+                            .to_string(),
+                    ),
                     limit: Ok(Default::default()),
                     next_cursor: Ok(Default::default()),
                 }
@@ -3463,7 +3490,10 @@ Personal or secret data: redacted from `Debug` output.*/
                 Self {
                     client_id: Ok(Default::default()),
                     client_secret: Ok(Default::default()),
-                    grant_type: Err("no value supplied for grant_type".to_string()),
+                    grant_type: Err(
+                        "TokenRequest: the required member `grant_type` is not set (call `.grant_type(..)`)"
+                            .to_string(),
+                    ),
                     scope: Ok(Default::default()),
                 }
             }
@@ -3563,7 +3593,10 @@ Personal or secret data: redacted from `Debug` output.*/
         impl ::std::default::Default for TokenResponse {
             fn default() -> Self {
                 Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
+                    access_token: Err(
+                        "TokenResponse: the required member `access_token` is not set (call `.access_token(..)`)"
+                            .to_string(),
+                    ),
                     expires_in: Ok(Default::default()),
                     scope: Ok(Default::default()),
                     token_type: Ok(Default::default()),

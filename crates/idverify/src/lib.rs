@@ -26,5 +26,8 @@
 include!("generated.rs");
 
 pub mod identity;
-#[cfg(all(feature = "idfy-identification-v1", feature = "signicat-identification-v2"))]
+#[cfg(all(
+    feature = "idfy-identification-v1",
+    feature = "signicat-identification-v2"
+))]
 pub mod migrate;

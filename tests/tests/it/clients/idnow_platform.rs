@@ -205,7 +205,7 @@ async fn list_flows_create_session_and_poll_it() {
                 .input(input)
                 .metadata(Some(metadata.try_into().unwrap()))
                 .redirect_url(Some("https://example.com/done".to_string()))
-                .state(Some(STATE.try_into().unwrap())),
+                .state(STATE),
         )
         .send()
         .await

@@ -31,7 +31,7 @@ async fn create_get_and_cancel_a_session() {
                 signicat::types::RequestedAttribute::Email,
                 signicat::types::RequestedAttribute::PhoneNumber,
             ])
-            .external_reference(Some("order-42".try_into().unwrap()))
+            .external_reference("order-42")
             .prefilled_input(Some(
                 signicat::types::PrefilledInput::builder()
                     .nin(Some("07128312345".to_string()))
@@ -384,5 +384,58 @@ async fn errors_never_show_bodies_or_personal_data() {
             .unwrap()
             .contains("01017012345"),
         "reachable on request"
+    );
+}
+
+#[tokio::test]
+async fn builders_take_text_and_report_a_broken_limit_or_a_missing_member_at_send() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client::<signicat::Client>().unwrap();
+    let request = || {
+        signicat::types::CreateSessionRequest::builder()
+            .flow(signicat::types::Flow::Redirect)
+            .requested_attributes(vec![signicat::types::RequestedAttribute::Name])
+    };
+    // `&str`, `String` and `Option`s of them all fit an optional constrained string.
+    let reference = String::from("order-7");
+    let _ = request().external_reference(&reference);
+    let _ = request().external_reference(Some("order-7"));
+    let _ = request().external_reference(None::<&str>);
+    let created = client
+        .create_session()
+        .body(request().external_reference(reference))
+        .send()
+        .await
+        .expect("created")
+        .into_inner();
+    assert_eq!(created.external_reference.as_deref(), Some("order-7"));
+
+    // Past the limit: `send()` names the member and the limit; nothing is sent.
+    let calls = api_calls::<signicat::Client>(&sandbox).len();
+    let error = client
+        .create_session()
+        .body(request().external_reference("x".repeat(101)))
+        .send()
+        .await
+        .expect_err("too long");
+    assert_eq!(error.kind(), ErrorKind::InvalidRequest);
+    let message = error.to_string();
+    assert!(
+        message.contains("external_reference") && message.contains("longer than 100 characters"),
+        "{message}"
+    );
+    assert_eq!(api_calls::<signicat::Client>(&sandbox).len(), calls);
+
+    // A required member never set: the type and the member are named.
+    let error = client
+        .create_session()
+        .body(signicat::types::CreateSessionRequest::builder())
+        .send()
+        .await
+        .expect_err("no flow");
+    let message = error.to_string();
+    assert!(
+        message.contains("CreateSessionRequest: the required member `flow` is not set"),
+        "{message}"
     );
 }

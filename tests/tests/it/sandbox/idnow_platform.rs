@@ -318,7 +318,7 @@ async fn the_page_completes_a_session_and_redirects_with_the_state() {
         "sandbox-basic-identity",
         types::CreateSessionRequest::builder()
             .redirect_url(Some("https://shop.example/back?order=42".into()))
-            .state(Some("csrf 1&2".try_into().unwrap())),
+            .state("csrf 1&2"),
     )
     .await;
     let id = created.session_context.session_id;

@@ -48,7 +48,7 @@ fn request(attributes: &[&str]) -> types::builder::CreateSessionRequest {
                 .map(|a| types::RequestedAttribute::from(*a))
                 .collect::<Vec<_>>(),
         )
-        .external_reference(Some("order-42".try_into().unwrap()))
+        .external_reference("order-42")
         .callback_urls(Some(types::CallbackUrls {
             success: Some("https://shop.example/done".into()),
             abort: Some("https://shop.example/aborted".into()),

@@ -699,7 +699,7 @@ async fn idnow_and_signicat_authentication_pages_redirect_back_after_the_choice(
         .body(
             idnow::types::CreateSessionRequest::builder()
                 .redirect_url(Some(shop.url("/shop/idnow/back?order=42")))
-                .state(Some("csrf 1&2".try_into().unwrap())),
+                .state("csrf 1&2"),
         )
         .send()
         .await
@@ -768,7 +768,7 @@ async fn idnow_and_signicat_authentication_pages_redirect_back_after_the_choice(
                 signicat::types::CreateSessionRequest::builder()
                     .flow(signicat::types::Flow::Redirect)
                     .requested_attributes(vec![signicat::types::RequestedAttribute::Name])
-                    .external_reference(Some("order-42".try_into().unwrap()))
+                    .external_reference("order-42")
                     .callback_urls(Some(signicat::types::CallbackUrls {
                         success: Some(shop.url("/shop/signicat/done")),
                         abort: Some(shop.url("/shop/signicat/aborted")),
