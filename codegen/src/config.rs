@@ -291,6 +291,10 @@ pub struct TypesConfig {
     /// Typed views generated beside the types (see [`crate::views`]).
     #[serde(default)]
     pub views: ViewsConfig,
+    /// Wrapper schemas also read from a bare array of their items: schema name → the
+    /// member (wire name) the array fills (see [`crate::bare_arrays`]).
+    #[serde(default)]
+    pub bare_array: BTreeMap<String, String>,
 }
 
 /// Hand-written views that are really data: named numeric codes and content typed by a

@@ -262,6 +262,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     }
     crate::rewrite::rewrite(&mut file, &normalized)
         .map_err(|e| Error::new(&source.spec, e.to_string()))?;
+    crate::bare_arrays::apply(&mut file, &config.types.bare_array, &source.config)?;
     let views = crate::views::items(&file, &config.types.views, &source.config)?;
     if let Some(webhooks) = &config.webhooks {
         crate::webhook_events::check(&file, webhooks, &source.config)?;

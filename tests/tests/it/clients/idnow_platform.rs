@@ -784,3 +784,29 @@ fn environments_and_paths_follow_the_vendor() {
     let paths: Vec<&String> = spec["paths"].as_object().unwrap().keys().collect();
     assert!(paths.iter().all(|p| !p.contains("token")), "{paths:?}");
 }
+
+#[test]
+fn flow_and_data_block_lists_are_read_as_the_wrapper_or_a_bare_array() {
+    // The docs show neither shape: both are read, to the same value.
+    let wrapped: types::DatablockList = serde_json::from_value(datablocks_body()).unwrap();
+    let bare: types::DatablockList =
+        serde_json::from_value(datablocks_body()["dataBlocks"].clone()).unwrap();
+    assert_eq!(bare, wrapped);
+    assert!(!bare.data_blocks.is_empty());
+    // Written back, it is the wrapper.
+    assert!(serde_json::to_value(&bare).unwrap()["dataBlocks"].is_array());
+
+    let flows: types::FlowList =
+        serde_json::from_value(json!([{ "id": "flow-1" }, { "id": "flow-2" }])).unwrap();
+    assert_eq!(flows.content.len(), 2);
+    assert_eq!(flows.page, None);
+    let wrapped: types::FlowList = serde_json::from_value(json!({
+        "content": [{ "id": "flow-1" }],
+        "page": { "number": 1, "totalPages": 1 }
+    }))
+    .unwrap();
+    assert_eq!(wrapped.page.and_then(|p| p.total_pages), Some(1));
+    // Neither shape: an error, not an empty list.
+    assert!(serde_json::from_value::<types::FlowList>(json!({ "flows": [] })).is_err());
+    assert!(serde_json::from_value::<types::FlowList>(json!("flows")).is_err());
+}
