@@ -422,6 +422,34 @@ fn kind_of(kind: Option<&str>) -> NationalIdKind {
     }
 }
 
+/// The name members of a vendor's result, as sent.
+struct Names<'a> {
+    full: Option<&'a Option<String>>,
+    given: &'a Option<String>,
+    middle: Option<&'a Option<String>>,
+    family: &'a Option<String>,
+}
+
+/// An identity with the person's names and nothing else yet; `Missing(member)` when
+/// the result has no name at all.
+fn named(
+    provider: Provider,
+    session_id: String,
+    names: Names<'_>,
+    member: &'static str,
+) -> Result<VerifiedIdentity, IdentityError> {
+    let given = non_empty(names.given);
+    let middle = names.middle.and_then(non_empty);
+    let family = non_empty(names.family);
+    let name = full_name(names.full.and_then(non_empty), &given, &middle, &family)
+        .ok_or(IdentityError::Missing { provider, member })?;
+    let mut out = empty(provider, session_id, name);
+    out.given_name = given;
+    out.middle_name = middle;
+    out.family_name = family;
+    Ok(out)
+}
+
 fn empty(provider: Provider, session_id: String, name: String) -> VerifiedIdentity {
     VerifiedIdentity {
         provider,
@@ -474,17 +502,15 @@ mod signicat_authentication {
             };
             let session_id = session.id.clone().ok_or(missing("id"))?;
             let subject = session.subject.as_ref().ok_or(missing("subject"))?;
-            let given = non_empty(&subject.first_name);
-            let middle = non_empty(&subject.middle_name);
-            let family = non_empty(&subject.last_name);
-            let name = full_name(non_empty(&subject.name), &given, &middle, &family)
-                .ok_or(missing("subject.name"))?;
-            let mut out = empty(P, session_id, name);
+            let names = Names {
+                full: Some(&subject.name),
+                given: &subject.first_name,
+                middle: Some(&subject.middle_name),
+                family: &subject.last_name,
+            };
+            let mut out = named(P, session_id, names, "subject.name")?;
             out.method = session.provider.clone();
             out.subject = non_empty(&subject.id).or_else(|| non_empty(&subject.idp_id));
-            out.given_name = given;
-            out.middle_name = middle;
-            out.family_name = family;
             out.birthdate = subject
                 .date_of_birth
                 .as_deref()
@@ -531,17 +557,15 @@ mod signicat_identification_v2 {
                 member,
             };
             let identity = session.identity.as_ref().ok_or(missing("identity"))?;
-            let given = non_empty(&identity.first_name);
-            let middle = non_empty(&identity.middle_name);
-            let family = non_empty(&identity.last_name);
-            let name = full_name(non_empty(&identity.full_name), &given, &middle, &family)
-                .ok_or(missing("identity.fullName"))?;
-            let mut out = empty(P, session.id.clone(), name);
+            let names = Names {
+                full: Some(&identity.full_name),
+                given: &identity.first_name,
+                middle: Some(&identity.middle_name),
+                family: &identity.last_name,
+            };
+            let mut out = named(P, session.id.clone(), names, "identity.fullName")?;
             let method = session.provider.as_ref().map(|p| p.to_string());
             out.subject = non_empty(&identity.provider_id);
-            out.given_name = given;
-            out.middle_name = middle;
-            out.family_name = family;
             out.birthdate = identity
                 .date_of_birth
                 .as_deref()
@@ -612,17 +636,15 @@ mod idfy_identification_v1 {
                 member,
             };
             let session_id = session.request_id.clone().ok_or(missing("RequestId"))?;
-            let given = non_empty(&session.first_name);
-            let middle = non_empty(&session.middle_name);
-            let family = non_empty(&session.last_name);
-            let name = full_name(non_empty(&session.name), &given, &middle, &family)
-                .ok_or(missing("Name"))?;
-            let mut out = empty(P, session_id, name);
+            let names = Names {
+                full: Some(&session.name),
+                given: &session.first_name,
+                middle: Some(&session.middle_name),
+                family: &session.last_name,
+            };
+            let mut out = named(P, session_id, names, "Name")?;
             let method = session.identity_provider.as_ref().map(|p| p.to_string());
             out.subject = non_empty(&session.identity_provider_unique_id);
-            out.given_name = given;
-            out.middle_name = middle;
-            out.family_name = family;
             out.birthdate = session
                 .date_of_birth
                 .as_deref()
@@ -682,15 +704,20 @@ mod idnow_platform {
                 }
             }
             let basic = basic.ok_or(missing("dataBlocks[type=basicIdentity].content"))?;
-            let given = non_empty(&basic.given_name);
-            let family = non_empty(&basic.family_name);
-            let name = full_name(None, &given, &None, &family)
-                .ok_or(missing("basicIdentity.familyName"))?;
-            let mut out = empty(P, session.session_id.clone(), name);
+            let names = Names {
+                full: None,
+                given: &basic.given_name,
+                middle: None,
+                family: &basic.family_name,
+            };
+            let mut out = named(
+                P,
+                session.session_id.clone(),
+                names,
+                "basicIdentity.familyName",
+            )?;
             out.method = session.flow_id.clone();
             out.subject = non_empty(&session.subject_id);
-            out.given_name = given;
-            out.family_name = family;
             out.birthdate = basic.birth_date.as_deref().and_then(BirthDate::parse_iso);
             out.birth_place = non_empty(&basic.birth_place);
             out.birth_name = non_empty(&basic.birth_name);
@@ -748,18 +775,14 @@ mod identify_videoident {
                     status: ident.status_code.clone().unwrap_or_default(),
                 });
             }
-            let missing = |member| IdentityError::Missing {
-                provider: P,
-                member,
+            let names = Names {
+                full: None,
+                given: &ident.person_first_name,
+                middle: None,
+                family: &ident.person_last_name,
             };
-            let given = non_empty(&ident.person_first_name);
-            let family = non_empty(&ident.person_last_name);
-            let name =
-                full_name(None, &given, &None, &family).ok_or(missing("person_last_name"))?;
-            let mut out = empty(P, ident.id.clone(), name);
+            let mut out = named(P, ident.id.clone(), names, "person_last_name")?;
             out.method = Some("videoident".to_string());
-            out.given_name = given;
-            out.family_name = family;
             out.birthdate = ident.birthday.as_deref().and_then(BirthDate::parse_iso);
             out.birth_place = non_empty(&ident.birth_place);
             out.birth_name = non_empty(&ident.person_maiden_name);
