@@ -374,7 +374,11 @@ pub fn is_template_lib_rs(contents: &str) -> bool {
 }
 
 /// `crates/idverify/Cargo.toml`: one optional dependency and feature per API, plus `full`.
-pub fn facade_cargo_toml(apis: &[(String, Config)], header: &str) -> String {
+/// The facade's `Cargo.toml`. `with_sandbox`: the workspace has the sandbox crate
+/// (`crates/idverify-sandbox`), which the examples run against; elsewhere (a vendor
+/// file tried with `try-spec`, the facade copied into another workspace and
+/// regenerated) the manifest names no path that is not there.
+pub fn facade_cargo_toml(apis: &[(String, Config)], header: &str, with_sandbox: bool) -> String {
     let mut deps = format!(
         "{RUNTIME_CRATE} = {{ version = \"{RUNTIME_VERSION}\", path = \"../{RUNTIME_CRATE}\", default-features = false }}\n"
     );
@@ -426,15 +430,15 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "clock
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 
-[dev-dependencies]
-# The examples run against the embedded sandbox when no vendor credentials are set.
-idverify-sandbox = {{ version = "0.1.0", path = "../idverify-sandbox" }}
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
-"#,
+{dev_deps}"#,
         full = full.join(", "),
         tls_rustls = tls_rustls.join(", "),
         tls_native = tls_native.join(", "),
+        dev_deps = if with_sandbox {
+            "[dev-dependencies]\n# The examples run against the embedded sandbox when no vendor credentials are set.\nidverify-sandbox = { version = \"0.1.0\", path = \"../idverify-sandbox\" }\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nfutures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n"
+        } else {
+            ""
+        },
     )
 }
 

@@ -378,7 +378,15 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
     let facade = vec![
         PlannedFile {
             path: facade_dir.join("Cargo.toml"),
-            contents: emit::facade_cargo_toml(&configs, &emit::header("#", &facade_sources, &sha)),
+            contents: emit::facade_cargo_toml(
+                &configs,
+                &emit::header("#", &facade_sources, &sha),
+                layout
+                    .root
+                    .join(CRATES_DIR)
+                    .join("idverify-sandbox/Cargo.toml")
+                    .is_file(),
+            ),
             policy: Policy::Generated,
         },
         PlannedFile {
