@@ -16,6 +16,10 @@ pub const RUNTIME_CRATE: &str = "idverify-runtime";
 pub const RUNTIME_VERSION: &str = "0.1.0";
 pub const FACADE_CRATE: &str = "idverify";
 pub const RUST_VERSION: &str = "1.88";
+/// The schemars major version of the `schemars` features: the one aide 0.15, the OpenAPI
+/// generator of axum services, builds on (its `JsonSchema` trait is the one a service's
+/// types must implement).
+pub const SCHEMARS: &str = "0.9";
 
 /// The comment every generated file starts with. `comment` is `//` or `#`.
 pub fn header(comment: &str, sources: &[String], sha256: &str) -> String {
@@ -305,6 +309,19 @@ pub fn cargo_toml(
     if generated.uses_futures {
         deps.push("futures = \"0.3\"".to_string());
     }
+    // The `schemars` feature: `JsonSchema` for every type, with schemars' impls of the
+    // crates the types use.
+    let mut schemars_features = vec!["\"derive\"", "\"std\""];
+    if generated.uses_chrono {
+        schemars_features.push("\"chrono04\"");
+    }
+    if generated.uses_uuid {
+        schemars_features.push("\"uuid1\"");
+    }
+    deps.push(format!(
+        "schemars = {{ version = \"{SCHEMARS}\", optional = true, default-features = false, features = [{}] }}",
+        schemars_features.join(", ")
+    ));
     deps.sort();
     format!(
         r#"{header}
@@ -323,6 +340,9 @@ rustls = ["idverify-runtime/rustls"]
 native-tls = ["idverify-runtime/native-tls"]
 # Typed httpmock helpers for unit tests: `mock::MockServerExt`.
 mock = ["dep:httpmock", "dep:regex"]
+# `schemars::JsonSchema` (schemars {SCHEMARS}, as aide 0.15 uses) for every type in `types`,
+# to put them in a service's own OpenAPI document.
+schemars = ["dep:schemars", "idverify-runtime/schemars"]
 {webhook_features}
 [dependencies]
 {deps}
@@ -402,6 +422,11 @@ pub fn facade_cargo_toml(apis: &[(String, Config)], header: &str) -> String {
             "\"idverify-runtime/native-tls\"".to_string(),
         ))
         .collect();
+    let schemars: Vec<String> = apis
+        .iter()
+        .map(|(_, c)| format!("\"{}?/schemars\"", c.krate.name))
+        .chain(std::iter::once("\"idverify-runtime/schemars\"".to_string()))
+        .collect();
     format!(
         r#"{header}
 [package]
@@ -417,12 +442,15 @@ default = ["rustls"]
 full = [{full}]
 rustls = [{tls_rustls}]
 native-tls = [{tls_native}]
+# `schemars::JsonSchema` (schemars {SCHEMARS}) for the types of every API turned on.
+schemars = [{schemars}]
 {features}
 [dependencies]
 {deps}"#,
         full = full.join(", "),
         tls_rustls = tls_rustls.join(", "),
         tls_native = tls_native.join(", "),
+        schemars = schemars.join(", "),
     )
 }
 

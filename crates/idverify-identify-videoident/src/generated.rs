@@ -13,6 +13,7 @@ request. Street, house number, zip code, city and country are returned in the
 ident's address fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIdentRequest {
         /**The user's birthplace. All uppercase.
 
@@ -141,6 +142,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The envelope with the new ident's IdentID and conference URL.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIdentResponse {
         ///Where the customer starts the video identification.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -165,6 +167,7 @@ HTTP status repeated in the body. Success responses add `data` (or their own
 top-level fields); error responses are this envelope with `result: false`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Envelope {
         ///Human-readable messages, e.g. `Successful..` or why the request failed.
         pub messages: ::std::vec::Vec<::std::string::String>,
@@ -192,6 +195,7 @@ sends (idents return an empty string when unknown).
     }
     ///The envelope with the partner's projects in `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetAllProjectsResponse {
         ///The partner's projects.
         pub data: ::std::vec::Vec<Project>,
@@ -210,6 +214,7 @@ sends (idents return an empty string when unknown).
     }
     ///The envelope with the partner's webhooks in `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetAllWebhooksResponse {
         ///The partner's webhooks.
         pub data: ::std::vec::Vec<Webhook>,
@@ -228,6 +233,7 @@ sends (idents return an empty string when unknown).
     }
     ///The envelope with all data of the ident in `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetIdentDataResponse {
         ///The ident with its files.
         pub data: IdentData,
@@ -246,6 +252,7 @@ sends (idents return an empty string when unknown).
     }
     ///The envelope with the ident in `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetIdentResponse {
         ///The ident.
         pub data: Ident,
@@ -264,6 +271,7 @@ sends (idents return an empty string when unknown).
     }
     ///The body of `getProject` (a GET with a JSON body).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetProjectRequest {
         ///The project ID. The documentation sends it as a JSON number (`6`).
         pub project_id: i64,
@@ -275,6 +283,7 @@ sends (idents return an empty string when unknown).
     }
     ///The envelope with the project in `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetProjectResponse {
         ///The project.
         pub data: Project,
@@ -295,6 +304,7 @@ sends (idents return an empty string when unknown).
 document, and the status. Unset text fields come as empty strings.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Ident {
         ///The appointment of the video identification (seen as ISO 8601 and as `YYYY-MM-DD HH:MM`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -478,6 +488,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Everything about an ident, its files included.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IdentData {
         ///The ident itself.
         pub ident: Ident,
@@ -501,6 +512,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A file of an ident (identification PDF, signed PDF or video recording).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IdentFile {
         /**Where to download the file. It leads to the customer's personal data.
 
@@ -541,6 +553,7 @@ Personal or secret data: redacted from `Debug` output.*/
 operation).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PartnerLoginRequest {
         /**The API key received at Identify account setup. Never share it.
 
@@ -561,6 +574,7 @@ to be sent as `X-API-TOKEN` on every call. The JWT expires after 30 minutes
 without use.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PartnerLoginResponse {
         ///Human-readable messages, e.g. `Successful..` or why the request failed.
         pub messages: ::std::vec::Vec<::std::string::String>,
@@ -582,6 +596,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A project of the partner.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Project {
         ///The project ID (numeric string).
         pub id: ::std::string::String,
@@ -599,6 +614,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A screenshot taken during the video identification. Unlike the other files its URL is in `download_link`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Screenshot {
         /**Where to download the screenshot. It leads to the customer's personal data.
 
@@ -625,6 +641,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An appointment for an ident.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SetAppointmentRequest {
         ///The IdentID of the created ident.
         pub ident_id: ::std::string::String,
@@ -640,6 +657,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The envelope with the ID of the history record holding the appointment details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SetAppointmentResponse {
         ///ID of the history record providing the appointment details.
         pub insert_id: ::std::string::String,
@@ -670,6 +688,7 @@ ident carries `ghjhggh`).
     }
     ///A webhook of the partner.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Webhook {
         ///When the webhook was created (seen as `YYYY-MM-DD HH:MM:SS`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -699,6 +718,7 @@ merchant details) when an ident changes. Not an operation of this client:
 deserialize the body of the incoming request into this type.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WebhookPayload {
         ///Name of the customer's company.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4426,6 +4446,25 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Gender {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Gender".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Gender").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "The user's gender: `MALE` or `FEMALE` as documented, or any other text the vendor\nsends (idents return an empty string when unknown).",
+                "anyOf" : [{ "type" : "string", "enum" : ["MALE", "FEMALE"] }, { "type" :
+                "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl Language {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4502,6 +4541,25 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Language {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Language".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Language").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "The user's language for the identification. Identify uses `de` when it is unset or invalid.",
+                "anyOf" : [{ "type" : "string", "enum" : ["de", "en", "pl", "cs", "sk"]
+                }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl TypeOfId {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4567,6 +4625,25 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for TypeOfId {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "TypeOfId".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "TypeOfId").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "The type of ID document used by the user: `Personalausweis` for an ID card,\n`Reisepass` for a passport, or any other text the vendor sends (the documented\nident carries `ghjhggh`).",
+                "anyOf" : [{ "type" : "string", "enum" : ["Personalausweis", "Reisepass"]
+                }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl ::std::fmt::Debug for CreateIdentRequest {

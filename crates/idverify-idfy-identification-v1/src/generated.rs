@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///The end-user to identify with Norwegian BankID on mobile (headless).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateBankIdMobileRequest {
         ///Add-on data to order, by add-on name; the results come in the session's `MetaData`.
         #[serde(
@@ -49,6 +50,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A started BankID on mobile session, or why it did not start.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateBankIdMobileResponse {
         ///Why the process failed; `null` when it did not (`x-nullable` in the vendor's Swagger).
         #[serde(
@@ -85,6 +87,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An identification session to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIdentificationRequest {
         ///Add-on data to order, by add-on name (e.g. `no.personal.info`); the results come in the session's `MetaData`.
         #[serde(
@@ -150,6 +153,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The created identification session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIdentificationResponse {
         ///The session's request id, to retrieve the result with.
         #[serde(
@@ -168,6 +172,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The end-user's environment as the vendor saw it; compare with your own data.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EnvironmentInfo {
         /**The end-user's IP address.
 
@@ -191,6 +196,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An error, as the body of an error response and as `Error` of a failed session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorDetails {
         ///The vendor's error code.
         #[serde(
@@ -218,6 +224,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Settings to run the identification in an iframe (the parent site must be HTTPS); the redirect at the end is then done in JavaScript.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IFrameSettings {
         ///Domain of the site hosting the iframe; used for the content security policy and must be right.
         #[serde(rename = "Domain")]
@@ -242,6 +249,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Whether an identification session is done.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IdentificationCompleteResponse {
         ///Whether the identification process is done.
         #[serde(rename = "Done", skip_serializing_if = "::std::option::Option::is_none")]
@@ -254,6 +262,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A historic identification session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IdentificationLogItem {
         ///The Idfy account (a UUID).
         #[serde(
@@ -336,6 +345,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///One page of historic identification sessions.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IdentificationLogList {
         ///The sessions of this page.
         #[serde(rename = "List", skip_serializing_if = "::std::option::Option::is_none")]
@@ -362,6 +372,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The result of an identification session. Only treat the end-user as identified when `Status` is `SUCCESS`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IdentificationResponse {
         /**Date of birth as `DDMMYY` (e.g. `010740` for 1 July 1940; not always available).
 
@@ -482,6 +493,7 @@ later arrive as `Unknown(..)`.
     }
     ///The session to invalidate, so that it cannot be used twice.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvalidateIdentificationRequest {
         ///The session's request id.
         #[serde(rename = "RequestId")]
@@ -506,6 +518,7 @@ later arrive as `Unknown(..)`.
     }
     ///An OAuth2 error from the token endpoint (RFC 6749 §5.2).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OAuthError {
         ///The error code, e.g. `invalid_client`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -525,6 +538,7 @@ your `ExternalReference` (e.g.
 `https://example.com/auth/success?requestid=[1]&externalid=[2]`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ReturnUrls {
         ///Where to go when the end-user aborts. Placeholders `[1]` request id, `[2]` external reference.
         #[serde(rename = "Abort")]
@@ -566,6 +580,7 @@ documents (variant `UnknownValue`); values the vendor adds later arrive as
 HTTP Basic or as these form fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TokenRequest {
         ///The API client's id (when not sent as HTTP Basic).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -596,6 +611,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An access token from the token endpoint.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TokenResponse {
         /**The bearer token.
 
@@ -618,6 +634,7 @@ the signature (`X-Idfy-Signature`, the hex HMAC-SHA256 of this body under the
 webhook's secret) but not the body; this is the shape the sandbox sends.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WebhookNotification {
         ///The account the session belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -638,6 +655,7 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
     }
     ///What a webhook is about (assumed, like `WebhookNotification`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WebhookNotificationData {
         ///The reference the session was created with.
         #[serde(
@@ -2961,6 +2979,26 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for IdentityProvider {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "IdentityProvider".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "IdentityProvider").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "An e-ID: `NO_BANKID_MOBILE` Norwegian BankID on mobile, `NO_BANKID_WEB` Norwegian\nBankID, `SWE_BANKID` Swedish BankID, `SWE_BANKID_MOBILE` Swedish Mobile BankID,\n`NO_BUYPASS` Buypass, `DA_NEMID` Danish NemID, `FI_TUPAS` Finnish Tupas. `UNKNOWN`\nis a value the vendor documents (variant `UnknownValue`); values the vendor adds\nlater arrive as `Unknown(..)`.",
+                "anyOf" : [{ "type" : "string", "enum" : ["UNKNOWN", "NO_BANKID_MOBILE",
+                "NO_BANKID_WEB", "SWE_BANKID", "SWE_BANKID_MOBILE", "NO_BUYPASS",
+                "DA_NEMID", "FI_TUPAS"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl Language {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -3035,6 +3073,25 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Language {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Language".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Language").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "UI language: `NO` Norwegian, `EN` English, `SV` Swedish, `DA` Danish, `FI` Finnish.",
+                "anyOf" : [{ "type" : "string", "enum" : ["NO", "EN", "SV", "DA", "FI"]
+                }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl Status {
@@ -3122,6 +3179,26 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Status {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Status".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Status").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "Where an identification session is: `CREATED`, `USERINITIATED` (the end-user\nstarted), `SUCCESS` (the only status in which the end-user is identified),\n`ERROR`, `USERABORTED`, `TIMEOUT`, `INVALIDATED`. `UNKNOWN` is a value the vendor\ndocuments (variant `UnknownValue`); values the vendor adds later arrive as\n`Unknown(..)`.",
+                "anyOf" : [{ "type" : "string", "enum" : ["UNKNOWN", "SUCCESS", "ERROR",
+                "USERABORTED", "INVALIDATED", "TIMEOUT", "CREATED", "USERINITIATED"] }, {
+                "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl TokenRequestGrantType {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -3184,6 +3261,24 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for TokenRequestGrantType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "TokenRequestGrantType".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "TokenRequestGrantType").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "Always `client_credentials`.", "anyOf" : [{ "type" :
+                "string", "enum" : ["client_credentials"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl ::std::fmt::Debug for CreateBankIdMobileRequest {

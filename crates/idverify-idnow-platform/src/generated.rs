@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///A postal address; fields assumed, not confirmed by the vendor's docs. Members not listed are kept.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Address {
         ///Personal or secret data: redacted from `Debug` output.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -45,6 +46,7 @@ samples show `givenName`, `familyName` and `birthDate`; the other fields are not
 confirmed by the vendor's docs (assumed). Members not listed are kept (and redacted).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BasicIdentity {
         ///Personal or secret data: redacted from `Debug` output.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -117,6 +119,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The input and metadata of a new session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionRequest {
         /**The input data blocks the flow's steps require, keyed by data block name in
 camelCase (e.g. `basicIdentity`, `documentData`, `documentsToSign`,
@@ -150,6 +153,7 @@ Personal or secret data: redacted from `Debug` output.*/
 Personal or secret data: redacted from `Debug` output.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionRequestState(::std::string::String);
     impl ::std::ops::Deref for CreateSessionRequestState {
         type Target = ::std::string::String;
@@ -203,6 +207,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A newly created session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub environment: ::std::option::Option<Environment>,
@@ -243,6 +248,7 @@ Personal or secret data: redacted from `Debug` output.*/
 view of the known types.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Datablock {
         /**The data block's content, by `type`; null once the block is deleted.
 
@@ -275,6 +281,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The step that produced a data block.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DatablockCreator {
         ///A monotonic clock telling when, within the session, the block was produced.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -293,6 +300,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The data blocks of a session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DatablockList {
         ///The data blocks, input ones first.
         #[serde(rename = "dataBlocks")]
@@ -332,6 +340,7 @@ vendor's samples show the fields up to `issuingAuthority`; `mrz` is not confirme
 by the vendor's docs (assumed). Members not listed are kept (and redacted).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DocumentData {
         /**The document number.
 
@@ -386,6 +395,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///One document to sign; fields assumed, not confirmed by the vendor's docs. Members not listed are kept.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DocumentToSign {
         /**The document, base64-encoded.
 
@@ -425,6 +435,7 @@ identity document. Fields as in the vendor's sample; their meaning is assumed.
 Others are kept.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DocumentVerification {
         ///Issues found during verification (their form is not confirmed by the vendor's docs).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -445,6 +456,7 @@ Others are kept.
 Fields assumed: not confirmed by the vendor's docs; members not listed are kept.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DocumentsToSign {
         ///The documents.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -470,6 +482,7 @@ Fields assumed: not confirmed by the vendor's docs; members not listed are kept.
 ones of its backend and all optional, and every member received is kept.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorResponse {
         ///A machine-readable error code, when given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -502,6 +515,7 @@ ones of its backend and all optional, and every member received is kept.
     }
     ///A flow published to an environment, with minimal metadata.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Flow {
         ///Configurable description of the flow's purpose.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -524,6 +538,7 @@ ones of its backend and all optional, and every member received is kept.
     }
     ///One page of the flows of an environment.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct FlowList {
         ///The flows.
         pub content: ::std::vec::Vec<Flow>,
@@ -539,6 +554,7 @@ ones of its backend and all optional, and every member received is kept.
 `stepDescription` and `verdict`; older ones `stepName`, `stepType` and `verdict`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct LastStep {
         ///The step's description.
         #[serde(
@@ -575,6 +591,7 @@ ones of its backend and all optional, and every member received is kept.
     }
     ///An OAuth2 error from the token endpoint (RFC 6749 §5.2).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OAuthError {
         ///Error code, e.g. `invalid_client`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -592,6 +609,7 @@ ones of its backend and all optional, and every member received is kept.
 not confirmed by the vendor's docs; members not listed are kept.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OutcomeStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub outcome: ::std::option::Option<SessionOutcome>,
@@ -608,6 +626,7 @@ not confirmed by the vendor's docs; members not listed are kept.
     }
     ///Pagination metadata.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PageInfo {
         ///This page's number, 1-based.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -635,6 +654,7 @@ not confirmed by the vendor's docs; members not listed are kept.
     }
     ///A session's status, outcome and history; no personal data.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Session {
         ///When the session reached a terminal status (COMPLETED, ERROR, ABORTED or EXPIRED), ISO 8601.
         #[serde(
@@ -735,6 +755,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Identity and lifetime of a session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SessionContext {
         ///Creation time, ISO 8601 (e.g. `2024-11-04T10:30:00Z`).
         #[serde(
@@ -761,6 +782,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Customer-scoped key-value map (string values) stored with the session. Defaults to `{}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SessionMetadata {
         ///The user's locale for the Player UI, e.g. `de-DE` or `en`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -817,6 +839,7 @@ Personal or secret data: redacted from `Debug` output.*/
 client id and secret go either as HTTP Basic or as these form fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TokenRequest {
         ///The API client's id (environment-specific).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -847,6 +870,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The token endpoint's answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TokenResponse {
         /**The bearer token for the API.
 
@@ -869,6 +893,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A reference to a file in the vault, downloadable with `getFile` (`$id` is the `vaultEntryId`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct VaultReference {
         ///The vault file id (`vaultEntryId`).
         #[serde(rename = "$id")]
@@ -884,6 +909,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A verification verdict.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Verdict {
         ///Why, when the vendor says.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -901,6 +927,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The claims of a verified webhook JWT.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WebhookClaims {
         ///Audience, a string or a list of strings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -926,6 +953,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A webhook event (the `data` claim). Thin, without personal data; fetch details with `getSession`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WebhookEvent {
         ///When the webhook was sent, ISO 8601.
         #[serde(
@@ -1001,6 +1029,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         PartialOrd
     )]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WebhookJwt(pub ::std::string::String);
     impl ::std::ops::Deref for WebhookJwt {
         type Target = ::std::string::String;
@@ -1031,6 +1060,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
     }
     ///What a webhook event is about.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WebhookPayload {
         ///The flow that ran.
         #[serde(
@@ -4723,6 +4753,24 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for DatablockStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "DatablockStatus".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "DatablockStatus").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "Whether the data block's content is still stored.",
+                "anyOf" : [{ "type" : "string", "enum" : ["STORED", "DELETED"] }, {
+                "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl DatablockType {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4808,6 +4856,27 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for DatablockType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "DatablockType".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "DatablockType").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "The kind of data block, in camelCase. More types exist than listed; they arrive as `Unknown`.",
+                "anyOf" : [{ "type" : "string", "enum" : ["basicIdentity",
+                "documentData", "documentVerification", "outcomeStatus",
+                "documentsToSign", "documentImages", "authenticationResult",
+                "authenticatorCredential"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl Environment {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4873,6 +4942,24 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Environment {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Environment".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Environment").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "A logical environment of a host.", "anyOf" : [{ "type"
+                : "string", "enum" : ["live", "staging"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl SessionOutcome {
@@ -4943,6 +5030,25 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for SessionOutcome {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "SessionOutcome".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "SessionOutcome").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "The flow's final decision. Documented values: `accepted`, `rejected`,\n`NO_OUTCOME`; further values the flow defines (and the upper-case `ACCEPTED` /\n`REJECTED` of older docs) arrive as `Unknown`.",
+                "anyOf" : [{ "type" : "string", "enum" : ["accepted", "rejected",
+                "NO_OUTCOME"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl SessionStatus {
@@ -5024,6 +5130,26 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for SessionStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "SessionStatus".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "SessionStatus").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "Where a session is in its lifecycle. `CREATED` moves to `RUNNING` at once;\n`COMPLETED`, `ERROR`, `ABORTED` and `EXPIRED` are terminal.",
+                "anyOf" : [{ "type" : "string", "enum" : ["CREATED", "RUNNING",
+                "EXPIRED", "ERROR", "ABORTED", "COMPLETED"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl TokenRequestGrantType {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -5086,6 +5212,24 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for TokenRequestGrantType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "TokenRequestGrantType".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "TokenRequestGrantType").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "Always `client_credentials`.", "anyOf" : [{ "type" :
+                "string", "enum" : ["client_credentials"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl ::std::fmt::Debug for Address {

@@ -154,6 +154,33 @@ impl<'de> serde::Deserialize<'de> for LenientDateTime {
     }
 }
 
+/// Any string: the known forms are read, any other text is kept as received.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for LenientDateTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LenientDateTime".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "idverify_runtime::LenientDateTime".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A date or date-time as text: ISO 8601 with or without offset \
+                (`2024-06-30T15:20:00+01:00`), `YYYY-MM-DD HH:MM[:SS]`, \
+                `DD-MM-YYYY HH:MM[:SS]`, `YYYY-MM-DD` or `DD-MM-YYYY`; other text is kept \
+                as received.",
+            "examples": ["2024-06-30T15:20:00+01:00", "03-08-2023 12:45:56"]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///Where to send the end-user after the authentication.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CallbackUrls {
         ///After the end-user aborted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -28,6 +29,7 @@ pub mod types {
     }
     ///Everything needed to create an authentication session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionRequest {
         /**Additional parameters that modify the authentication flow; they depend on the selected IdP (e.g. `sbid_flow`, `sbid_end_user_ip`, the end-user's IP address).
 
@@ -139,6 +141,7 @@ Personal or secret data: redacted from `Debug` output.*/
     ///`CreateSessionRequestAllowedProvidersItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionRequestAllowedProvidersItem(::std::string::String);
     impl ::std::ops::Deref for CreateSessionRequestAllowedProvidersItem {
         type Target = ::std::string::String;
@@ -195,6 +198,7 @@ Personal or secret data: redacted from `Debug` output.*/
     ///Your reference; returned as a URL parameter on the callback URLs.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionRequestExternalReference(::std::string::String);
     impl ::std::ops::Deref for CreateSessionRequestExternalReference {
         type Target = ::std::string::String;
@@ -251,6 +255,7 @@ Personal or secret data: redacted from `Debug` output.*/
     ///`CreateSessionRequestTagsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionRequestTagsItem(::std::string::String);
     impl ::std::ops::Deref for CreateSessionRequestTagsItem {
         type Target = ::std::string::String;
@@ -306,6 +311,7 @@ Personal or secret data: redacted from `Debug` output.*/
     ///Theme for this session; the account's default theme when absent.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionRequestThemeId(::std::string::String);
     impl ::std::ops::Deref for CreateSessionRequestThemeId {
         type Target = ::std::string::String;
@@ -370,6 +376,7 @@ Personal or secret data: redacted from `Debug` output.*/
 JWE). `alg` is `RSA-OAEP` for RSA keys or `ECDH-ES` for elliptic-curve keys.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EncryptionKey {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alg: ::std::option::Option<EncryptionAlgorithm>,
@@ -404,6 +411,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The end-user's device.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Environment {
         ///Personal or secret data: redacted from `Debug` output.
         #[serde(
@@ -436,6 +444,7 @@ in favour of `embedded`.
     }
     ///`InvalidParam`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvalidParam {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -459,6 +468,7 @@ in favour of `embedded`.
     }
     ///`MessageTransportProperties`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct MessageTransportProperties {
         ///Whether the result is encrypted, e.g. `NOT_REQUIRED`.
         #[serde(
@@ -479,6 +489,7 @@ in favour of `embedded`.
     }
     ///A national identity number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Nin {
         ///ISO 3166-1 alpha-3 country code.
         #[serde(
@@ -500,6 +511,7 @@ in favour of `embedded`.
     }
     ///An OAuth2 error from the token endpoint (RFC 6749 §5.2).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OAuthError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
@@ -513,6 +525,7 @@ in favour of `embedded`.
     }
     ///Input known in advance about the end-user; at least one value when present.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PrefilledInput {
         ///Personal or secret data: redacted from `Debug` output.
         #[serde(
@@ -578,6 +591,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An error (RFC 7807 problem document).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Problem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -630,6 +644,7 @@ nothing for it), so the vocabulary is open; clients keep further names as
     }
     ///An authentication session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Session {
         #[serde(
             rename = "accountId",
@@ -758,6 +773,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Why the session failed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SessionError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -788,6 +804,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The authenticated end-user. Attributes beyond the named ones (as requested in `requestedAttributes`) are kept in the extra map.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Subject {
         ///Personal or secret data: redacted from `Debug` output.
         #[serde(
@@ -841,6 +858,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///OAuth2 client-credentials token request (form-encoded), sent by the runtime to the token endpoint.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TokenRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub client_id: ::std::option::Option<::std::string::String>,
@@ -867,6 +885,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///`TokenResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TokenResponse {
         ///Personal or secret data: redacted from `Debug` output.
         pub access_token: ::std::string::String,
@@ -3611,6 +3630,24 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for EncryptionAlgorithm {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "EncryptionAlgorithm".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "EncryptionAlgorithm").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "`EncryptionAlgorithm`", "anyOf" : [{ "type" :
+                "string", "enum" : ["RSA-OAEP", "ECDH-ES"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl Flow {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -3681,6 +3718,25 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Flow {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Flow".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Flow").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "How the end-user goes through the authentication. `iframe` was removed in 2023\nin favour of `embedded`.",
+                "anyOf" : [{ "type" : "string", "enum" : ["headless", "redirect",
+                "embedded"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl Loa {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -3749,6 +3805,24 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Loa {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Loa".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Loa").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "Level of assurance.", "anyOf" : [{ "type" : "string",
+                "enum" : ["low", "substantial", "high"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl RequestedAttribute {
@@ -3842,6 +3916,26 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for RequestedAttribute {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "RequestedAttribute".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "RequestedAttribute").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "An attribute to return about the end-user: the names in the vendor's reference\n(its sample request and the subject's members). Which ones an ID method provides\nis documented per method. The vendor accepts any other name too (and returns\nnothing for it), so the vocabulary is open; clients keep further names as\n`Unknown`.",
+                "anyOf" : [{ "type" : "string", "enum" : ["name", "firstName",
+                "middleName", "lastName", "dateOfBirth", "nin", "email", "phoneNumber",
+                "address", "gender"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl SessionStatus {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -3927,6 +4021,25 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for SessionStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "SessionStatus".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "SessionStatus").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "Where the session is in its lifecycle.", "anyOf" : [{
+                "type" : "string", "enum" : ["CREATED", "WAITING_FOR_USER", "SUCCESS",
+                "ERROR", "ABORT", "CANCELLED", "EXPIRED", "INVALID"] }, { "type" :
+                "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl TokenRequestGrantType {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -3989,6 +4102,24 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for TokenRequestGrantType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "TokenRequestGrantType".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "TokenRequestGrantType").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "`TokenRequestGrantType`", "anyOf" : [{ "type" :
+                "string", "enum" : ["client_credentials"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl ::std::fmt::Debug for CreateSessionRequest {

@@ -14,6 +14,7 @@ SDK; all optional. The free-text parts may echo input (a NIN, a phone number) an
 are left out of `Debug`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ApiError {
         ///The error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -61,6 +62,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///What happened in the session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AuditTrail {
         /**The certificate the end-user identified with (it names the end-user).
 
@@ -87,6 +89,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Everything needed to create an identification session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateSessionRequest {
         ///ID providers the end-user may use. Without it, every ID provider of your account is offered.
         #[serde(
@@ -144,6 +147,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The end-user's device. Only `userAgent` is kept after the 1-hour purge.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Environment {
         /**The end-user's IP address.
 
@@ -184,6 +188,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An ID provider. The shape is not documented in detail; fields not modelled here are kept in the extra map.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IdProvider {
         ///A short description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -257,6 +262,7 @@ hour. Only `providerId` is returned unless more was asked for with `include`.
 Fields the API adds later are kept in the extra map (redacted too).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Identity {
         /**Further attributes from the ID provider.
 
@@ -354,6 +360,7 @@ hosts the vendor is moving to. Then fetch the session with `getSession`: the
 message itself proves nothing.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IframeMessage {
         ///The session's identifier.
         #[serde(rename = "sessionId")]
@@ -378,6 +385,7 @@ message itself proves nothing.
     }
     ///Settings of the `iframe` flow (v1 `iFrame`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IframeSettings {
         ///The domains of the pages that will embed the session in an iframe.
         #[serde(
@@ -428,6 +436,7 @@ message itself proves nothing.
     }
     ///An invalid request field.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvalidParam {
         ///The field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -459,6 +468,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A supported language. The shape is not documented in detail; fields not modelled here are kept in the extra map.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct LanguageDetails {
         ///The language's code (a value for `language`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -476,6 +486,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An OAuth2 error from the token endpoint (RFC 6749 §5.2).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OAuthError {
         ///The error code, e.g. `invalid_client`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -491,6 +502,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An organisation the end-user represents.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Organization {
         ///ISO 3166-1 country code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -512,6 +524,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Input known in advance about the end-user. The `headless` flow needs the phone number and date of birth for Norwegian BankID on mobile.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PrefilledInput {
         /**The end-user's date of birth, `YYYY-MM-DD`; for Norwegian BankID on mobile `DDMMYY` (v1's format) is also accepted, so it is kept as text.
 
@@ -555,6 +568,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Where the end-user is sent back to in the `redirect` flow (v1 `ReturnUrls`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RedirectSettings {
         ///After the end-user aborted.
         #[serde(
@@ -582,6 +596,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A resource created for the session, e.g. Vipps AML person data.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Resource {
         ///The resource's content type.
         #[serde(
@@ -636,6 +651,7 @@ Personal or secret data: redacted from `Debug` output.*/
 `externalReference` and `error` remain; every other field is then absent.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Session {
         ///The ID providers the end-user may use.
         #[serde(
@@ -730,6 +746,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Why the session failed (kept after the 1-hour purge).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SessionError {
         ///The error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -751,6 +768,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An event of the session's audit trail.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SessionEvent {
         /**The event's data; may hold personal data.
 
@@ -795,6 +813,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A page of sessions (no personal data).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SessionList {
         ///The sessions of this page.
         pub data: ::std::vec::Vec<Session>,
@@ -841,6 +860,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///OAuth2 client-credentials token request (form-encoded), sent by the runtime to `https://api.signicat.io/oauth/connect/token`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TokenRequest {
         ///The client id, when not sent as HTTP Basic.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -871,6 +891,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///The token endpoint's answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TokenResponse {
         /**The bearer token.
 
@@ -893,6 +914,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///A top bar added to the identification UI.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TopBarSettings {
         ///Background colour, hex code.
         #[serde(
@@ -917,6 +939,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///Appearance of the identification UI.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UiSettings {
         ///The colour theme.
         #[serde(
@@ -956,6 +979,7 @@ Personal or secret data: redacted from `Debug` output.*/
     }
     ///An invalid request field (the vendor's SDK form).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ValidationError {
         ///The field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4124,6 +4148,23 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ColorTheme {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ColorTheme".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "ColorTheme").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "The colour theme.", "anyOf" : [{ "type" : "string",
+                "enum" : ["default", "light_blue"] }, { "type" : "string", "description"
+                : "A value this version of the client does not know, kept as received."
+                }] }
+            )
+        }
+    }
     impl Flow {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4192,6 +4233,25 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Flow {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Flow".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Flow").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "How the end-user goes through the identification.\n- `redirect`: send the end-user to the session's `url`; they come back to one of\n  `redirectSettings`' URLs.\n- `iframe`: embed the session's `url` in an iframe; the page posts an\n  `IframeMessage` to the parent window when done (see `iframeSettings`).\n- `headless`: start the session directly on the end-user's device, no UI\n  (backend or app to backend). Only Norwegian BankID on mobile and Swedish BankID.",
+                "anyOf" : [{ "type" : "string", "enum" : ["redirect", "iframe",
+                "headless"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl IdProviderType {
@@ -4315,6 +4375,28 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for IdProviderType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "IdProviderType".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "IdProviderType").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "An ID provider (eID). Values from the vendor's SDKs: `no_bankid_netcentric`\n(Norwegian BankID), `no_bankid_mobile` (Norwegian BankID on mobile), `no_bankid`,\n`se_bankid` (Swedish BankID), `no_buypass`, `dk_nemid`, `mitid`, `fi_eid` / `ftn`\n(Finnish Trust Network), `sms_otp`, `email_otp`, `freja`, `github`, `google`,\n`linkedin`, `microsoft` (Azure AD), `itsme`, `idin`, `digid`, `eherkenning`.",
+                "anyOf" : [{ "type" : "string", "enum" : ["no_bankid_netcentric",
+                "no_bankid_mobile", "no_bankid", "se_bankid", "no_buypass", "dk_nemid",
+                "mitid", "fi_eid", "ftn", "sms_otp", "email_otp", "freja", "github",
+                "google", "linkedin", "microsoft", "itsme", "idin", "digid",
+                "eherkenning"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl IframeMessageStatus {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4383,6 +4465,24 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for IframeMessageStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "IframeMessageStatus".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "IframeMessageStatus").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "How the session ended.", "anyOf" : [{ "type" :
+                "string", "enum" : ["success", "aborted", "error"] }, { "type" :
+                "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl Include {
@@ -4470,6 +4570,26 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Include {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Include".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Include").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "Additional information to collect about the end-user. By default only\n`identity.providerId` (the end-user's unique ID at the ID provider) is returned.\n\n| value | returned properties |\n| --- | --- |\n| `name` | `identity.firstName`, `identity.middleName`, `identity.lastName`, `identity.fullName` |\n| `date_of_birth` | `identity.dateOfBirth` |\n| `phone_number` | `identity.phoneNumber` |\n| `nin` | `identity.nin` |\n| `email` | `identity.email` |\n| `organization` | `identity.organization` |\n| `nin_consent` | `identity.nin`, after the end-user consents to share it (not in the guide's table; from the vendor's SDK) |\n| `resource.vipps_aml_person` | a `resources` entry of type `vipps_aml_person` (Vipps AML person data, downloaded from its `url`) |",
+                "anyOf" : [{ "type" : "string", "enum" : ["name", "date_of_birth",
+                "phone_number", "nin", "email", "organization", "nin_consent",
+                "resource.vipps_aml_person"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl Language {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4550,6 +4670,24 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Language {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Language".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "Language").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "UI language (ISO 639-1). Defaults to `en`.", "anyOf" :
+                [{ "type" : "string", "enum" : ["en", "no", "sv", "da", "fi", "de", "nl"]
+                }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl ResourceStatus {
@@ -4640,6 +4778,26 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ResourceStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ResourceStatus".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "ResourceStatus").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "Whether the resource could be fetched.", "anyOf" : [{
+                "type" : "string", "enum" : ["pending", "missing_credentials",
+                "unsupported_idp", "not_found", "unknown_error", "success",
+                "insufficient_access", "invalid_credentials", "service_unavailable"] }, {
+                "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl ResourceType {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4702,6 +4860,24 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ResourceType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ResourceType".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "ResourceType").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "The kind of resource.", "anyOf" : [{ "type" :
+                "string", "enum" : ["vipps_aml_person"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl SessionEventType {
@@ -4772,6 +4948,24 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for SessionEventType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "SessionEventType".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "SessionEventType").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "The kind of event.", "anyOf" : [{ "type" : "string",
+                "enum" : ["success", "failure", "information"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl SessionStatus {
@@ -4856,6 +5050,26 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for SessionStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "SessionStatus".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "SessionStatus").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" :
+                "Where the session is in its lifecycle. v1 equivalents: `created` = `CREATED`,\n`user_initiated` = `USERINITIATED`, `user_aborted` = `USERABORTED`, `timed_out` =\n`TIMEOUT`, `invalidated` = `INVALIDATED`, `failed` = `ERROR`, `success` = `SUCCESS`.",
+                "anyOf" : [{ "type" : "string", "enum" : ["created", "user_initiated",
+                "user_aborted", "timed_out", "invalidated", "failed", "success"] }, {
+                "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl ThemeMode {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4923,6 +5137,23 @@ Personal or secret data: redacted from `Debug` output.*/
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ThemeMode {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ThemeMode".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "ThemeMode").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "Light or dark theme.", "anyOf" : [{ "type" : "string",
+                "enum" : ["light", "dark"] }, { "type" : "string", "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
+        }
+    }
     impl TokenRequestGrantType {
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -4985,6 +5216,24 @@ Personal or secret data: redacted from `Debug` output.*/
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for TokenRequestGrantType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "TokenRequestGrantType".into()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::concat!(::std::module_path!(), "::", "TokenRequestGrantType").into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "description" : "Always `client_credentials`.", "anyOf" : [{ "type" :
+                "string", "enum" : ["client_credentials"] }, { "type" : "string",
+                "description" :
+                "A value this version of the client does not know, kept as received." }]
+                }
+            )
         }
     }
     impl ::std::fmt::Debug for ApiError {
