@@ -76,7 +76,7 @@ pub struct ApiOutput {
 #[derive(Debug)]
 pub struct Plan {
     pub apis: Vec<ApiOutput>,
-    /// The facade crate's files.
+    /// The facade crate's files, and `specs/codegen.schema.json`.
     pub facade: Vec<PlannedFile>,
 }
 
@@ -383,6 +383,11 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
         PlannedFile {
             path: facade_dir.join("src/lib.rs"),
             contents: emit::facade_lib_rs(&configs, &emit::header("//", &facade_sources, &sha)),
+            policy: Policy::Generated,
+        },
+        PlannedFile {
+            path: crate::config::SCHEMA_PATH.into(),
+            contents: crate::config::json_schema(),
             policy: Policy::Generated,
         },
     ];

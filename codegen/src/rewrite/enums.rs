@@ -49,7 +49,11 @@ pub fn open_enums(file: &mut syn::File) {
         });
         let doc = super::doc_text(&e.attrs);
         extra.extend(impls(&name, &values));
-        extra.push(super::schemars::open_enum_schema(&name, doc.trim(), &values));
+        extra.push(super::schemars::open_enum_schema(
+            &name,
+            doc.trim(),
+            &values,
+        ));
         opened.insert(name.to_string());
     }
     // typify's Display / FromStr / TryFrom impls reject unknown values: replaced above.

@@ -67,7 +67,7 @@ fn apis() -> Vec<String> {
 
 /// The schema an example illustrates: the `schema` beside it (a media type or a
 /// parameter; two levels up for a named example's `value`), else the schema it sits in.
-fn schema_of(document: &Value, example_pointer: &str) -> Option<String> {
+pub(super) fn schema_of(document: &Value, example_pointer: &str) -> Option<String> {
     let (mut parent, _) = example_pointer.rsplit_once('/')?;
     if parent.ends_with("/examples") || example_pointer.ends_with("/value") {
         // `.../examples/<name>/value`
