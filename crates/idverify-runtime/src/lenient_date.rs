@@ -45,6 +45,7 @@ const LOCAL_FORMATS: &[&str] = &[
 const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%d-%m-%Y"];
 
 impl LenientDateTime {
+    /// Reads `raw` in the known forms; any other text is kept, unparsed.
     pub fn new(raw: impl Into<String>) -> Self {
         let raw = raw.into();
         let parsed = parse(raw.trim());
@@ -78,6 +79,7 @@ impl LenientDateTime {
         }
     }
 
+    /// The date (of a date-time, in its own offset).
     pub fn date(&self) -> Option<NaiveDate> {
         self.naive().map(|dt| dt.date())
     }
