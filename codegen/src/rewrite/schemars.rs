@@ -1,7 +1,7 @@
 //! JSON Schemas of the generated types, behind each crate's `schemars` feature: every
 //! serde type in `types` derives `schemars::JsonSchema`, so a service can put the
 //! vendor's types into its own OpenAPI document. Open enums serialise by hand
-//! ([`super::enums`]), so their schema is written by hand as well: any string, with the
+//! (the `enums` pass), so their schema is written by hand as well: any string, with the
 //! documented values listed (the `anyOf` idiom of an open enum in OpenAPI).
 
 use quote::quote;
