@@ -41,6 +41,24 @@ pub struct Config {
     /// `into_stream()` (see [`crate::pagination`]).
     #[serde(default)]
     pub pagination: BTreeMap<String, PaginationConfig>,
+    /// What the crate's generated `README.md` shows besides what the rest of this file
+    /// says (install line, auth, environments).
+    #[serde(default)]
+    pub docs: Option<DocsConfig>,
+}
+
+/// `[docs]`: the README's quickstart and the vendor's documentation.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocsConfig {
+    /// The vendor's API documentation (a URL).
+    #[serde(default)]
+    pub vendor: Option<String>,
+    /// Rust statements of the README's quickstart, run against the sandbox (a test runs
+    /// them): `client` is a client of the sandbox, `?` returns a boxed error, and the
+    /// crate's `Client` and `types` are imported.
+    #[serde(default)]
+    pub quickstart: Option<String>,
 }
 
 /// `[waiter]`: polling the get operation of a session until its status is final.
@@ -606,6 +624,9 @@ impl Config {
         }
         if let Some(webhooks) = &self.webhooks {
             check_events(webhooks).map_err(|(key, message)| at(key, message))?;
+        }
+        if let Some(url) = self.docs.as_ref().and_then(|d| d.vendor.as_ref()) {
+            check_url(url).map_err(|m| at("vendor", format!("docs.vendor: {m}")))?;
         }
         Ok(())
     }

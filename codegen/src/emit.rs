@@ -332,6 +332,7 @@ description = "{description}"
 edition = "2024"
 rust-version = "{RUST_VERSION}"
 license = "MIT OR Apache-2.0"
+readme = "README.md"
 
 [features]
 default = ["rustls"]
@@ -356,6 +357,115 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
         deps = deps.join("\n"),
         webhook_features = webhook_features(config),
     )
+}
+
+/// `crates/<crate>/README.md`: install line, quickstart against the sandbox (`[docs]
+/// quickstart`), auth, environments and the vendor's docs, from `codegen.toml`.
+pub fn readme(config: &Config, sources: &[String], sha256: &str) -> String {
+    let name = &config.krate.name;
+    let lib = config.lib_name();
+    let header: String = header("", sources, sha256)
+        .lines()
+        .map(|line| format!("{}\n", line.trim_start()))
+        .collect();
+    let mut out = format!("<!--\n{header}-->\n\n");
+    let _ = writeln!(out, "# {name}\n\n{}\n", config.krate.description);
+    let _ = writeln!(
+        out,
+        "## Install\n\n```toml\n[dependencies]\n{name} = \"{}\"\n```\n\n\
+         Features: `rustls` (default) or `native-tls` for HTTPS; `mock`, typed httpmock \
+         helpers for unit tests; `schemars`, `schemars::JsonSchema` for every type in \
+         `types`{}.\n",
+        config.krate.version,
+        if config.webhooks.is_some() {
+            "; `axum`, an extractor of verified webhooks; `test-util`, webhooks signed as the \
+             vendor signs them"
+        } else {
+            ""
+        }
+    );
+    if let Some(quickstart) = config.docs.as_ref().and_then(|d| d.quickstart.as_ref()) {
+        let body: String = quickstart
+            .trim_end()
+            .lines()
+            .map(|line| {
+                if line.is_empty() {
+                    "\n".to_string()
+                } else {
+                    format!("    {line}\n")
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "## Quickstart\n\nAgainst the local sandbox (`idverify-sandbox`, a dev-dependency), \
+             which behaves like the vendor; in production start from `Client::production()` \
+             and your credentials (see Auth).\n\n```rust\n\
+             use {lib}::{{Client, types}};\n\n\
+             #[tokio::main]\n\
+             async fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    \
+             let sandbox = idverify_sandbox::Sandbox::start().await?;\n    \
+             let client: Client = sandbox.client()?;\n\n\
+             {body}    \
+             Ok(())\n}}\n```\n"
+        );
+    }
+    let (auth, credentials) = match config.auth.as_ref().unwrap_or(&AuthConfig::None) {
+        AuthConfig::None => (
+            "The API takes no credentials.".to_string(),
+            "Credentials::None",
+        ),
+        AuthConfig::Oauth2ClientCredentials { token_url, scope } => (
+            format!(
+                "OAuth2 client credentials. The runtime fetches tokens from `{token_url}` (or \
+                 the environment's token endpoint){}, caches them until shortly before they \
+                 expire, and sends them as `Authorization: Bearer`.",
+                scope
+                    .as_ref()
+                    .map(|s| format!(" with scope `{s}`"))
+                    .unwrap_or_default()
+            ),
+            "Credentials::client_credentials(std::env::var(\"CLIENT_ID\")?, std::env::var(\"CLIENT_SECRET\")?)",
+        ),
+        AuthConfig::IdentifyPartnerLogin { login_path } => (
+            format!(
+                "Partner login. The runtime logs in at `{login_path}` with the partner name and \
+                 API key and sends the token it gets as `X-API-TOKEN` with `X-API-PARTNER`."
+            ),
+            "Credentials::partner(std::env::var(\"PARTNER\")?, std::env::var(\"API_KEY\")?)",
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "## Auth\n\n{auth} Secrets never appear in `Debug`, logs or errors.\n\n\
+         ```rust,no_run\n\
+         use idverify_runtime::Credentials;\n\n\
+         fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    \
+         let _client = {lib}::Client::production()\n        \
+         .credentials({credentials})\n        \
+         .build()?;\n    \
+         Ok(())\n}}\n```\n"
+    );
+    let _ = writeln!(
+        out,
+        "## Environments\n\n| environment | base URL | client |\n| --- | --- | --- |\n\
+         | production (default) | `{}` | `Client::production()` |",
+        config.api.base_url
+    );
+    for (env, environment) in &config.api.environments {
+        if env != "production" {
+            let _ = writeln!(
+                out,
+                "| {env} | `{}` | `Client::{env}()` |",
+                environment.base_url
+            );
+        }
+    }
+    out.push_str("\nAny other base URL: `Client::builder().base_url(..)`.\n");
+    if let Some(vendor) = config.docs.as_ref().and_then(|d| d.vendor.as_ref()) {
+        let _ = writeln!(out, "\n## Vendor docs\n\n<{vendor}>");
+    }
+    out
 }
 
 /// `crates/<crate>/src/lib.rs`, written once.

@@ -308,6 +308,11 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             contents: emit::lib_rs(&config),
             policy: Policy::CreateOnce,
         },
+        PlannedFile {
+            path: crate_dir.join("README.md"),
+            contents: emit::readme(&config, &sources, &sha),
+            policy: Policy::Generated,
+        },
     ];
     Ok(ApiOutput {
         name: source.name.clone(),
