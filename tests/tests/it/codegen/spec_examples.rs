@@ -57,9 +57,12 @@ fn fragment(pointer: &str) -> String {
 }
 
 fn apis() -> Vec<String> {
+    // The spec folders (`specs/codegen.schema.json` is beside them).
     let mut apis: Vec<String> = fs::read_dir(workspace_root().join("specs"))
         .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     apis.sort();
     apis
