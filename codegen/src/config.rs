@@ -3,12 +3,17 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+/// `specs/<api>/codegen.toml`: the generator's decisions for one vendor API (crate,
+/// base URL and environments, auth, webhooks, errors, waiter, pagination, types).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "codegen.toml")]
 pub struct Config {
     #[serde(rename = "crate")]
     pub krate: CrateConfig,
@@ -36,10 +41,28 @@ pub struct Config {
     /// `into_stream()` (see [`crate::pagination`]).
     #[serde(default)]
     pub pagination: BTreeMap<String, PaginationConfig>,
+    /// What the crate's generated `README.md` shows besides what the rest of this file
+    /// says (install line, auth, environments).
+    #[serde(default)]
+    pub docs: Option<DocsConfig>,
+}
+
+/// `[docs]`: the README's quickstart and the vendor's documentation.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocsConfig {
+    /// The vendor's API documentation (a URL).
+    #[serde(default)]
+    pub vendor: Option<String>,
+    /// Rust statements of the README's quickstart, run against the sandbox (a test runs
+    /// them): `client` is a client of the sandbox, `?` returns a boxed error, and the
+    /// crate's `Client` and `types` are imported.
+    #[serde(default)]
+    pub quickstart: Option<String>,
 }
 
 /// `[waiter]`: polling the get operation of a session until its status is final.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaiterConfig {
     /// The operation polled (its `operationId`); its path parameters become the
@@ -59,7 +82,7 @@ pub struct WaiterConfig {
 }
 
 /// `[pagination.<operationId>]`: how a list operation pages.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum PaginationConfig {
     /// The page names the next cursor, sent back as a query parameter.
@@ -103,15 +126,15 @@ fn one() -> u64 {
 }
 
 /// `[errors]`: how the vendor's error bodies are built.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorsConfig {
-    /// One of [`ErrorShape::NAMES`].
+    /// The shape's name: `problem`, `oauth`, `idfy`, `identify` or `generic`.
     pub shape: ErrorShape,
 }
 
 /// A vendor error body shape the runtime decodes (`idverify_runtime::VendorErrorShape`).
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorShape {
     /// RFC 7807 problem document: `{type, title, detail, code, traceId, invalidParams}`.
@@ -168,7 +191,7 @@ impl<'de> Deserialize<'de> for ErrorShape {
 }
 
 /// The vendor's webhook signature scheme. `kind` selects it.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum WebhooksConfig {
     /// The body is a JWT signed RS256 with a key from the vendor's JWKS.
@@ -224,7 +247,7 @@ impl WebhooksConfig {
 
 /// `[webhooks.events]`: how a verified body becomes the crate's `webhooks::Event`.
 /// Fields are named as in the generated Rust types (snake case).
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventsConfig {
     /// The field of the verified type that holds the event (IDnow's claims: `data`);
@@ -251,7 +274,7 @@ impl EventsConfig {
 }
 
 /// A variant name, or a table with its doc.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum EventVariant {
     Name(String),
@@ -273,7 +296,7 @@ impl EventVariant {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JwksEndpoint {
     pub jwks_url: String,
@@ -281,7 +304,7 @@ pub struct JwksEndpoint {
 }
 
 /// Decisions about the generated types.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypesConfig {
     /// Component schemas to represent by an existing Rust type instead of a generated
@@ -299,7 +322,7 @@ pub struct TypesConfig {
 
 /// Hand-written views that are really data: named numeric codes and content typed by a
 /// discriminator. Each view is generated for the crate that declares it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ViewsConfig {
     /// Enums naming the numeric codes a vendor sends as strings (`"5"`), by enum name.
@@ -310,7 +333,7 @@ pub struct ViewsConfig {
     pub content: BTreeMap<String, ContentView>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodesView {
     /// The enum's documentation.
@@ -321,14 +344,14 @@ pub struct CodesView {
     pub read: Vec<CodeField>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeValue {
     pub variant: String,
     pub doc: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeField {
     /// The component schema (its Rust type name) that has the member.
@@ -341,7 +364,7 @@ pub struct CodeField {
     pub method: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContentView {
     pub doc: String,
@@ -358,7 +381,7 @@ pub struct ContentView {
     pub variants: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Replacement {
     /// Full path of the Rust type, e.g. `::idverify_runtime::LenientDateTime`.
@@ -368,7 +391,7 @@ pub struct Replacement {
     pub impls: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrateConfig {
     /// Package name of the generated crate, e.g. `idverify-signicat-authentication`.
@@ -377,7 +400,7 @@ pub struct CrateConfig {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiConfig {
     /// The default base URL (production).
@@ -392,7 +415,7 @@ pub struct ApiConfig {
     pub headers: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
     pub base_url: String,
@@ -402,7 +425,7 @@ pub struct Environment {
 }
 
 /// How a client authenticates. `kind` selects the scheme.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum AuthConfig {
     /// No authentication (or the caller sets headers on its own `reqwest::Client`).
@@ -606,6 +629,9 @@ impl Config {
         if let Some(webhooks) = &self.webhooks {
             check_events(webhooks).map_err(|(key, message)| at(key, message))?;
         }
+        if let Some(url) = self.docs.as_ref().and_then(|d| d.vendor.as_ref()) {
+            check_url(url).map_err(|m| at("vendor", format!("docs.vendor: {m}")))?;
+        }
         Ok(())
     }
 
@@ -725,6 +751,86 @@ pub(crate) fn check_url(url: &str) -> std::result::Result<(), String> {
         return Err(format!("`{url}` must not end with `/`"));
     }
     Ok(())
+}
+
+/// Where `specs/codegen.schema.json` is, relative to the workspace root.
+pub const SCHEMA_PATH: &str = "specs/codegen.schema.json";
+
+/// The JSON Schema of `codegen.toml` (draft 2020-12), as written to [`SCHEMA_PATH`]:
+/// editors with a TOML language server complete and check the file by it (each
+/// `codegen.toml` starts with `#:schema ../codegen.schema.json`).
+pub fn json_schema() -> String {
+    // TOML has no `null`: an absent key is the only way to leave an option out.
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(Config)).expect("a JSON Schema is JSON");
+    for_editors(&mut schema);
+    let body = serde_json::to_string_pretty(&schema).expect("a JSON value prints");
+    let sha: String = sha2::Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // The header first, as in every generated file.
+    let mut with_header = serde_json::Map::new();
+    with_header.insert(
+        "$comment".into(),
+        format!(
+            "@generated by `cargo xtask codegen` from the model of specs/*/codegen.toml \
+             (codegen/src/config.rs). Inputs sha256: {sha}. Do not edit."
+        )
+        .into(),
+    );
+    if let serde_json::Value::Object(map) = schema {
+        with_header.extend(map);
+    }
+    let mut text = serde_json::to_string_pretty(&serde_json::Value::Object(with_header))
+        .expect("a JSON value prints");
+    text.push('\n');
+    text
+}
+
+/// Descriptions as an editor shows them (doc comments' line breaks joined, rustdoc links
+/// as plain code), and no `null` (TOML has none: an option is an absent key).
+fn for_editors(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if map.get("default").is_some_and(Value::is_null) {
+                map.remove("default");
+            }
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if let [only] = types.as_slice() {
+                    let only = only.clone();
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(options)) = map.get_mut("anyOf") {
+                options.retain(|o| o.get("type").is_none_or(|t| t != "null"));
+                if let [Value::Object(only)] = options.as_slice() {
+                    let only = only.clone();
+                    map.remove("anyOf");
+                    map.extend(only);
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                match child {
+                    Value::String(text) if key == "description" => {
+                        *text = text
+                            .replace("\n\n", "\u{0}")
+                            .replace("\n ", " ")
+                            .replace('\n', " ")
+                            .replace('\u{0}', "\n\n")
+                            .replace("[`", "`")
+                            .replace("`]", "`")
+                            .replace("crate::", "");
+                    }
+                    _ => for_editors(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(for_editors),
+        _ => {}
+    }
 }
 
 /// 1-based line and column of a byte offset.

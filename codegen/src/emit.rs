@@ -16,6 +16,10 @@ pub const RUNTIME_CRATE: &str = "idverify-runtime";
 pub const RUNTIME_VERSION: &str = "0.1.0";
 pub const FACADE_CRATE: &str = "idverify";
 pub const RUST_VERSION: &str = "1.88";
+/// The schemars major version of the `schemars` features: the one aide 0.15, the OpenAPI
+/// generator of axum services, builds on (its `JsonSchema` trait is the one a service's
+/// types must implement).
+pub const SCHEMARS: &str = "0.9";
 
 /// The comment every generated file starts with. `comment` is `//` or `#`.
 pub fn header(comment: &str, sources: &[String], sha256: &str) -> String {
@@ -305,6 +309,19 @@ pub fn cargo_toml(
     if generated.uses_futures {
         deps.push("futures = \"0.3\"".to_string());
     }
+    // The `schemars` feature: `JsonSchema` for every type, with schemars' impls of the
+    // crates the types use.
+    let mut schemars_features = vec!["\"derive\"", "\"std\""];
+    if generated.uses_chrono {
+        schemars_features.push("\"chrono04\"");
+    }
+    if generated.uses_uuid {
+        schemars_features.push("\"uuid1\"");
+    }
+    deps.push(format!(
+        "schemars = {{ version = \"{SCHEMARS}\", optional = true, default-features = false, features = [{}] }}",
+        schemars_features.join(", ")
+    ));
     deps.sort();
     format!(
         r#"{header}
@@ -315,6 +332,7 @@ description = "{description}"
 edition = "2024"
 rust-version = "{RUST_VERSION}"
 license = "MIT OR Apache-2.0"
+readme = "README.md"
 
 [features]
 default = ["rustls"]
@@ -323,6 +341,9 @@ rustls = ["idverify-runtime/rustls"]
 native-tls = ["idverify-runtime/native-tls"]
 # Typed httpmock helpers for unit tests: `mock::MockServerExt`.
 mock = ["dep:httpmock", "dep:regex"]
+# `schemars::JsonSchema` (schemars {SCHEMARS}, as aide 0.15 uses) for every type in `types`,
+# to put them in a service's own OpenAPI document.
+schemars = ["dep:schemars", "idverify-runtime/schemars"]
 {webhook_features}
 [dependencies]
 {deps}
@@ -336,6 +357,115 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
         deps = deps.join("\n"),
         webhook_features = webhook_features(config),
     )
+}
+
+/// `crates/<crate>/README.md`: install line, quickstart against the sandbox (`[docs]
+/// quickstart`), auth, environments and the vendor's docs, from `codegen.toml`.
+pub fn readme(config: &Config, sources: &[String], sha256: &str) -> String {
+    let name = &config.krate.name;
+    let lib = config.lib_name();
+    let header: String = header("", sources, sha256)
+        .lines()
+        .map(|line| format!("{}\n", line.trim_start()))
+        .collect();
+    let mut out = format!("<!--\n{header}-->\n\n");
+    let _ = writeln!(out, "# {name}\n\n{}\n", config.krate.description);
+    let _ = writeln!(
+        out,
+        "## Install\n\n```toml\n[dependencies]\n{name} = \"{}\"\n```\n\n\
+         Features: `rustls` (default) or `native-tls` for HTTPS; `mock`, typed httpmock \
+         helpers for unit tests; `schemars`, `schemars::JsonSchema` for every type in \
+         `types`{}.\n",
+        config.krate.version,
+        if config.webhooks.is_some() {
+            "; `axum`, an extractor of verified webhooks; `test-util`, webhooks signed as the \
+             vendor signs them"
+        } else {
+            ""
+        }
+    );
+    if let Some(quickstart) = config.docs.as_ref().and_then(|d| d.quickstart.as_ref()) {
+        let body: String = quickstart
+            .trim_end()
+            .lines()
+            .map(|line| {
+                if line.is_empty() {
+                    "\n".to_string()
+                } else {
+                    format!("    {line}\n")
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "## Quickstart\n\nAgainst the local sandbox (`idverify-sandbox`, a dev-dependency), \
+             which behaves like the vendor; in production start from `Client::production()` \
+             and your credentials (see Auth).\n\n```rust\n\
+             use {lib}::{{Client, types}};\n\n\
+             #[tokio::main]\n\
+             async fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    \
+             let sandbox = idverify_sandbox::Sandbox::start().await?;\n    \
+             let client: Client = sandbox.client()?;\n\n\
+             {body}    \
+             Ok(())\n}}\n```\n"
+        );
+    }
+    let (auth, credentials) = match config.auth.as_ref().unwrap_or(&AuthConfig::None) {
+        AuthConfig::None => (
+            "The API takes no credentials.".to_string(),
+            "Credentials::None",
+        ),
+        AuthConfig::Oauth2ClientCredentials { token_url, scope } => (
+            format!(
+                "OAuth2 client credentials. The runtime fetches tokens from `{token_url}` (or \
+                 the environment's token endpoint){}, caches them until shortly before they \
+                 expire, and sends them as `Authorization: Bearer`.",
+                scope
+                    .as_ref()
+                    .map(|s| format!(" with scope `{s}`"))
+                    .unwrap_or_default()
+            ),
+            "Credentials::client_credentials(std::env::var(\"CLIENT_ID\")?, std::env::var(\"CLIENT_SECRET\")?)",
+        ),
+        AuthConfig::IdentifyPartnerLogin { login_path } => (
+            format!(
+                "Partner login. The runtime logs in at `{login_path}` with the partner name and \
+                 API key and sends the token it gets as `X-API-TOKEN` with `X-API-PARTNER`."
+            ),
+            "Credentials::partner(std::env::var(\"PARTNER\")?, std::env::var(\"API_KEY\")?)",
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "## Auth\n\n{auth} Secrets never appear in `Debug`, logs or errors.\n\n\
+         ```rust,no_run\n\
+         use idverify_runtime::Credentials;\n\n\
+         fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    \
+         let _client = {lib}::Client::production()\n        \
+         .credentials({credentials})\n        \
+         .build()?;\n    \
+         Ok(())\n}}\n```\n"
+    );
+    let _ = writeln!(
+        out,
+        "## Environments\n\n| environment | base URL | client |\n| --- | --- | --- |\n\
+         | production (default) | `{}` | `Client::production()` |",
+        config.api.base_url
+    );
+    for (env, environment) in &config.api.environments {
+        if env != "production" {
+            let _ = writeln!(
+                out,
+                "| {env} | `{}` | `Client::{env}()` |",
+                environment.base_url
+            );
+        }
+    }
+    out.push_str("\nAny other base URL: `Client::builder().base_url(..)`.\n");
+    if let Some(vendor) = config.docs.as_ref().and_then(|d| d.vendor.as_ref()) {
+        let _ = writeln!(out, "\n## Vendor docs\n\n<{vendor}>");
+    }
+    out
 }
 
 /// `crates/<crate>/src/lib.rs`, written once.
@@ -406,6 +536,11 @@ pub fn facade_cargo_toml(apis: &[(String, Config)], header: &str, with_sandbox: 
             "\"idverify-runtime/native-tls\"".to_string(),
         ))
         .collect();
+    let schemars: Vec<String> = apis
+        .iter()
+        .map(|(_, c)| format!("\"{}?/schemars\"", c.krate.name))
+        .chain(std::iter::once("\"idverify-runtime/schemars\"".to_string()))
+        .collect();
     format!(
         r#"{header}
 [package]
@@ -423,6 +558,8 @@ default = ["rustls", "full"]
 full = [{full}]
 rustls = [{tls_rustls}]
 native-tls = [{tls_native}]
+# `schemars::JsonSchema` (schemars {SCHEMARS}) for the types of every API turned on.
+schemars = [{schemars}]
 {features}
 [dependencies]
 {deps}# `identity` and `migrate`: dates, and identities that can be stored.
@@ -439,6 +576,7 @@ serde_json = "1"
         } else {
             ""
         },
+        schemars = schemars.join(", "),
     )
 }
 

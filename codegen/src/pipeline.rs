@@ -76,7 +76,7 @@ pub struct ApiOutput {
 #[derive(Debug)]
 pub struct Plan {
     pub apis: Vec<ApiOutput>,
-    /// The facade crate's files.
+    /// The facade crate's files, and `specs/codegen.schema.json`.
     pub facade: Vec<PlannedFile>,
 }
 
@@ -309,6 +309,11 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
             contents: emit::lib_rs(&config),
             policy: Policy::CreateOnce,
         },
+        PlannedFile {
+            path: crate_dir.join("README.md"),
+            contents: emit::readme(&config, &sources, &sha),
+            policy: Policy::Generated,
+        },
     ];
     Ok(ApiOutput {
         name: source.name.clone(),
@@ -406,6 +411,11 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
             path: facade_dir.join("src/lib.rs"),
             contents: emit::facade_lib_rs(),
             policy: Policy::CreateOnce,
+        },
+        PlannedFile {
+            path: crate::config::SCHEMA_PATH.into(),
+            contents: crate::config::json_schema(),
+            policy: Policy::Generated,
         },
     ];
     Ok(Plan { apis, facade })

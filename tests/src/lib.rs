@@ -243,3 +243,18 @@ pub fn cargo_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .output()
         .expect("run cargo")
 }
+
+/// The generated crates' READMEs, whose code runs as this crate's doctests: each
+/// quickstart against the sandbox, each auth example compiled.
+pub mod readmes {
+    #[doc = include_str!("../../crates/idverify-identify-videoident/README.md")]
+    pub mod identify_videoident {}
+    #[doc = include_str!("../../crates/idverify-idfy-identification-v1/README.md")]
+    pub mod idfy_identification_v1 {}
+    #[doc = include_str!("../../crates/idverify-idnow-platform/README.md")]
+    pub mod idnow_platform {}
+    #[doc = include_str!("../../crates/idverify-signicat-authentication/README.md")]
+    pub mod signicat_authentication {}
+    #[doc = include_str!("../../crates/idverify-signicat-identification-v2/README.md")]
+    pub mod signicat_identification_v2 {}
+}

@@ -12,6 +12,9 @@ use quote::quote;
 
 use super::{module_items, remove_derive};
 
+// The JSON Schema of an open enum is written out too (`rewrite::schemars`): any string,
+// the documented values listed.
+
 pub fn open_enums(file: &mut syn::File) {
     let Some(items) = module_items(file, "types") else {
         return;
@@ -44,7 +47,13 @@ pub fn open_enums(file: &mut syn::File) {
             /// A value this version of the client does not know, kept exactly as received.
             Unknown(::idverify_runtime::UnknownValue)
         });
+        let doc = super::doc_text(&e.attrs);
         extra.extend(impls(&name, &values));
+        extra.push(super::schemars::open_enum_schema(
+            &name,
+            doc.trim(),
+            &values,
+        ));
         opened.insert(name.to_string());
     }
     // typify's Display / FromStr / TryFrom impls reject unknown values: replaced above.

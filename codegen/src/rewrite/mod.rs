@@ -19,12 +19,17 @@
 //!    they are shown as text instead of counting as ignored tests.
 //! 10. [`wire_names`]: enum values and properties generated from stand-ins (their Rust
 //!     names collided) get their wire names back in every string literal.
+//!
+//! [`schemars`] runs after [`allow_unknown_fields`]: every serde type of `types` derives
+//! `schemars::JsonSchema` behind the crate's `schemars` feature (open enums get theirs
+//! from [`open_enums`]).
 
 mod builder_inputs;
 mod enums;
 pub mod multipart;
 mod optional_success;
 mod redact;
+pub mod schemars;
 mod typed_errors;
 mod wire_names;
 
@@ -83,6 +88,10 @@ pub fn rewrite(
             "allow_unknown_fields",
             "`deny_unknown_fields` is left".into(),
         );
+    }
+    schemars::derive_json_schema(file);
+    if let Some(reason) = schemars_missing(file) {
+        return fail("schemars", reason);
     }
     redact(file, &normalized.sensitive_extra);
     if spec.contains(crate::normalize::SENSITIVE_MARKER) && !text(file).contains(REDACTED) {
@@ -186,6 +195,41 @@ pub fn rewrite(
         );
     }
     Ok(())
+}
+
+/// What [`schemars::derive_json_schema`] and [`open_enums`] left without a JSON Schema:
+/// a serde type of `types` without the derive, an open enum without its impl.
+fn schemars_missing(file: &mut syn::File) -> Option<String> {
+    let items = module_items(file, "types")?;
+    let mut open = 0;
+    let mut impls = 0;
+    for item in items.iter() {
+        match item {
+            syn::Item::Struct(syn::ItemStruct { attrs, ident, .. })
+            | syn::Item::Enum(syn::ItemEnum { attrs, ident, .. }) => {
+                let text = quote::quote!(#(#attrs)*).to_string();
+                if schemars::derives_serde(attrs) && !text.contains(schemars::DERIVE) {
+                    return Some(format!("`{ident}` derives serde but not `JsonSchema`"));
+                }
+                if let syn::Item::Enum(e) = item
+                    && quote::quote!(#e)
+                        .to_string()
+                        .contains("Unknown (:: idverify_runtime :: UnknownValue)")
+                {
+                    open += 1;
+                }
+            }
+            syn::Item::Impl(i)
+                if i.trait_.as_ref().is_some_and(|(_, path, _)| {
+                    quote::quote!(#path).to_string() == ":: schemars :: JsonSchema"
+                }) =>
+            {
+                impls += 1;
+            }
+            _ => {}
+        }
+    }
+    (open != impls).then(|| format!("{open} open enum(s), {impls} with a `JsonSchema` impl"))
 }
 
 /// Whether the document has a string schema with `enum` anywhere (outside `servers`).

@@ -106,7 +106,7 @@ fn rewrite_builder(imp: &mut syn::ItemImpl, id: &str, form: &MultipartForm) {
         }
     }
     let doc = format!(
-        "The `multipart/form-data` body: see [`types::{0}`](super::types::{0}).",
+        "The `multipart/form-data` body: see [`{0}`](super::types::{0}).",
         form.type_name
     );
     imp.items.push(syn::parse_quote! {

@@ -6,7 +6,9 @@ use crate::error::VendorErrorShape;
 /// A named vendor environment (production, test, sandbox...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Environment {
+    /// The environment's name (`production`, `test`, ...), as in `codegen.toml`.
     pub name: &'static str,
+    /// Where the API is served in this environment (no trailing `/`).
     pub base_url: &'static str,
     /// Token endpoint of this environment, for OAuth2 APIs.
     pub token_url: Option<&'static str>,
@@ -15,9 +17,13 @@ pub struct Environment {
 /// Everything the runtime knows about one generated API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiDescriptor {
+    /// The generated crate's package name, for traces and error messages.
     pub crate_name: &'static str,
+    /// The environment a client uses unless told otherwise (production).
     pub default_environment: Environment,
+    /// Every environment the API documents, the default first.
     pub environments: &'static [Environment],
+    /// How clients authenticate.
     pub auth: AuthScheme,
     /// Headers sent on every request that does not set them itself.
     pub default_headers: &'static [(&'static str, &'static str)],

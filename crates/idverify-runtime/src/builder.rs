@@ -12,8 +12,10 @@ use crate::runtime::{CallOptions, Runtime};
 
 /// Implemented by every generated `Client`.
 pub trait GeneratedClient: Sized {
+    /// What the runtime needs to know about the API.
     const API: &'static ApiDescriptor;
 
+    /// The client of `base_url`, sending with `http` through `runtime` (called by `build()`).
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
 }
 
@@ -23,17 +25,30 @@ pub trait GeneratedClient: Sized {
 pub enum BuildError {
     /// `http://` is only allowed for loopback hosts (tests, the sandbox).
     #[error("{what} `{url}` is not HTTPS; plain HTTP is only allowed for loopback hosts")]
-    InsecureUrl { what: &'static str, url: String },
-    #[error("{what} `{url}` is not a valid URL: {reason}")]
-    InvalidUrl {
+    InsecureUrl {
+        /// Which URL (`base URL`, `token URL`).
         what: &'static str,
+        /// The URL as given.
         url: String,
+    },
+    #[error("{what} `{url}` is not a valid URL: {reason}")]
+    /// A URL given to the builder (base URL or token URL) does not parse.
+    InvalidUrl {
+        /// Which URL (`base URL`, `token URL`).
+        what: &'static str,
+        /// The URL as given.
+        url: String,
+        /// Why it does not parse.
         reason: String,
     },
     #[error("{api} authenticates with {expected}; the credentials given are {given}")]
+    /// The credentials are of another kind than the API's auth scheme takes.
     WrongCredentials {
+        /// The API's crate name.
         api: &'static str,
+        /// The kind of credentials the API takes.
         expected: &'static str,
+        /// The kind given.
         given: &'static str,
     },
     /// OAuth2 client credentials with a base URL of no named environment and no token
@@ -45,11 +60,15 @@ pub enum BuildError {
          `environment(..)`) rather than send the client secret to `{default_token_url}`"
     )]
     TokenUrlRequired {
+        /// The API's crate name.
         api: &'static str,
+        /// The base URL given.
         base_url: String,
+        /// The token endpoint the secret would otherwise have gone to.
         default_token_url: String,
     },
     #[error("building the HTTP client failed: {0}")]
+    /// reqwest could not build the HTTP client (e.g. the TLS backend failed to start).
     Http(#[from] reqwest::Error),
 }
 
@@ -77,6 +96,7 @@ impl<C: GeneratedClient> Default for ClientBuilder<C> {
 }
 
 impl<C: GeneratedClient> ClientBuilder<C> {
+    /// A builder with the API's defaults: production, no credentials, default retries and timeouts.
     pub fn new() -> Self {
         Self {
             environment: C::API.default_environment,
@@ -115,6 +135,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// What the client authenticates with (its kind must match the API's auth scheme).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = credentials;
         self
@@ -141,6 +162,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// Timeout for connecting to the vendor (each attempt).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.http_settings.connect_timeout = timeout;
         self
@@ -184,6 +206,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// The client, or why this configuration is refused (see [`BuildError`]).
     pub fn build(self) -> Result<C, BuildError> {
         let api = C::API;
         let base_url = self

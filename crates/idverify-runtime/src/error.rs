@@ -58,7 +58,9 @@ pub enum VendorErrorShape {
 /// hold a value too (a path with an id or a national id number in it).
 #[derive(Clone, PartialEq, Eq)]
 pub struct InvalidParam {
+    /// The parameter's name or path, as the vendor gave it.
     pub name: String,
+    /// Why it is invalid, when the vendor says.
     pub reason: Option<String>,
 }
 
@@ -76,6 +78,7 @@ impl fmt::Debug for InvalidParam {
 /// and of the free text (`title`, `message`, parameters) only whether it is there.
 #[derive(Clone, PartialEq, Eq)]
 pub struct VendorError {
+    /// The documented shape the body was read as.
     pub shape: VendorErrorShape,
     /// Machine-readable code (`invalid_client`, `ErrorCode`, problem `code` or `type`).
     pub code: Option<String>,
@@ -85,6 +88,7 @@ pub struct VendorError {
     pub message: Option<String>,
     /// The vendor's trace id from the body (problem `traceId`).
     pub trace_id: Option<String>,
+    /// Parameters the vendor named as invalid (problem `invalidParams`, field errors).
     pub invalid_params: Vec<InvalidParam>,
 }
 
@@ -259,12 +263,16 @@ fn params(value: &Value, key: &str, names: &[&str], reasons: &[&str]) -> Vec<Inv
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the body does not match the API description at line {line}, column {column} ({category})")]
 pub struct SchemaMismatch {
+    /// Line of the body where decoding stopped (1-based).
     pub line: usize,
+    /// Column of the body where decoding stopped (1-based).
     pub column: usize,
+    /// What kind of mismatch: `invalid JSON`, `wrong type or missing field`, `truncated` or `I/O`.
     pub category: &'static str,
 }
 
 impl SchemaMismatch {
+    /// The position and kind of a serde error, without its message (which may quote the value).
     pub fn from_serde(error: &serde_json::Error) -> Self {
         let category = match error.classify() {
             serde_json::error::Category::Io => "I/O",
@@ -314,6 +322,7 @@ impl<E> Error<E> {
         }
     }
 
+    /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -323,6 +332,7 @@ impl<E> Error<E> {
         self.operation
     }
 
+    /// The response status, when there was a response.
     pub fn status(&self) -> Option<reqwest::StatusCode> {
         self.status
     }
@@ -337,6 +347,7 @@ impl<E> Error<E> {
         self.typed.as_ref()
     }
 
+    /// The documented error body, taken out.
     pub fn into_typed(self) -> Option<E> {
         self.typed
     }

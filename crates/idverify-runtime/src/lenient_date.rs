@@ -45,6 +45,7 @@ const LOCAL_FORMATS: &[&str] = &[
 const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%d-%m-%Y"];
 
 impl LenientDateTime {
+    /// Reads `raw` in the known forms; any other text is kept, unparsed.
     pub fn new(raw: impl Into<String>) -> Self {
         let raw = raw.into();
         let parsed = parse(raw.trim());
@@ -78,6 +79,7 @@ impl LenientDateTime {
         }
     }
 
+    /// The date (of a date-time, in its own offset).
     pub fn date(&self) -> Option<NaiveDate> {
         self.naive().map(|dt| dt.date())
     }
@@ -151,6 +153,33 @@ impl serde::Serialize for LenientDateTime {
 impl<'de> serde::Deserialize<'de> for LenientDateTime {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::new)
+    }
+}
+
+/// Any string: the known forms are read, any other text is kept as received.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for LenientDateTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LenientDateTime".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "idverify_runtime::LenientDateTime".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A date or date-time as text: ISO 8601 with or without offset \
+                (`2024-06-30T15:20:00+01:00`), `YYYY-MM-DD HH:MM[:SS]`, \
+                `DD-MM-YYYY HH:MM[:SS]`, `YYYY-MM-DD` or `DD-MM-YYYY`; other text is kept \
+                as received.",
+            "examples": ["2024-06-30T15:20:00+01:00", "03-08-2023 12:45:56"]
+        })
     }
 }
 

@@ -9,6 +9,7 @@
 //! Secrets (client secrets, API keys, tokens) are held as [`secrecy::SecretString`] and
 //! never appear in `Debug`, `Display` or errors.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod api;
 mod auth;

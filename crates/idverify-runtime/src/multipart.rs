@@ -166,6 +166,7 @@ impl fmt::Debug for Form {
 }
 
 impl Form {
+    /// An empty form.
     pub fn new() -> Self {
         Self {
             inner: reqwest::multipart::Form::new(),

@@ -19,6 +19,7 @@ use crate::retry::{self, Attempts, RetryBudget, RetryPolicy, Retryable};
 /// `Client::with_options`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallOptions {
+    /// When and how often failed attempts are retried.
     pub retry: RetryPolicy,
     /// Retry 502/503/504 and timeouts for POST/PATCH too: only for calls that are safe to
     /// repeat (the vendor deduplicates them, or they do not change anything).
@@ -42,21 +43,25 @@ impl Default for CallOptions {
 }
 
 impl CallOptions {
+    /// Sets the retry policy.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
+    /// Whether POST/PATCH are retried after 502/503/504 and timeouts (see the field).
     pub fn retry_non_idempotent(mut self, safe: bool) -> Self {
         self.retry_non_idempotent = safe;
         self
     }
 
+    /// Sets the timeout of one HTTP attempt (`None`: no limit).
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.attempt_timeout = timeout;
         self
     }
 
+    /// Sets the timeout of the whole operation (`None`: no limit).
     pub fn operation_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.operation_timeout = timeout;
         self
@@ -107,10 +112,12 @@ impl Runtime {
         }
     }
 
+    /// The description of the API this runtime serves.
     pub fn api(&self) -> &'static ApiDescriptor {
         self.shared.api
     }
 
+    /// The call options this runtime's calls use.
     pub fn options(&self) -> &CallOptions {
         &self.options
     }

@@ -21,37 +21,55 @@ pub enum AuthError {
     /// fields (Identify: its messages as `description`). Retrying cannot help.
     #[error("token endpoint {url} refused the credentials: {}", Answer(*.status, .error))]
     Rejected {
+        /// The token endpoint's URL.
         url: String,
+        /// The HTTP status it answered.
         status: u16,
+        /// The OAuth2 `error` code, when the body had one.
         error: Option<String>,
+        /// The OAuth2 `error_description` (Identify: its messages), when given.
         description: Option<String>,
     },
     /// The token endpoint refused the request for another reason than the credentials
     /// (a scope or grant type it does not allow, 403, 404): a configuration problem.
     #[error("token endpoint {url} refused the token request: {}", Answer(*.status, .error))]
     RequestRefused {
+        /// The token endpoint's URL.
         url: String,
+        /// The HTTP status it answered.
         status: u16,
+        /// The OAuth2 `error` code, when the body had one.
         error: Option<String>,
+        /// The OAuth2 `error_description`, when given.
         description: Option<String>,
     },
     /// The token endpoint is throttling (429) or failing (5xx), after the retries the
     /// policy allows; `retry_after` is the `Retry-After` of its last answer. Retryable.
     #[error("token endpoint {url} is unavailable: {}{}", Answer(*.status, &None), RetryAfter(*.retry_after))]
     Unavailable {
+        /// The token endpoint's URL.
         url: String,
+        /// The HTTP status of its last answer.
         status: u16,
+        /// The `Retry-After` of its last answer, if any.
         retry_after: Option<Duration>,
     },
     /// The token endpoint answered 2xx with something that is not a usable token.
     #[error("token endpoint {url} gave an invalid token response: {reason}")]
-    InvalidResponse { url: String, reason: String },
+    InvalidResponse {
+        /// The token endpoint's URL.
+        url: String,
+        /// What is wrong with the answer (never the token itself).
+        reason: String,
+    },
     /// The token endpoint could not be reached, or did not answer in time, after the
     /// retries the policy allows. Retryable.
     #[error("token endpoint {url} could not be reached: {source}")]
     Transport {
+        /// The token endpoint's URL.
         url: String,
         #[source]
+        /// The connection or timeout error.
         source: Arc<reqwest::Error>,
     },
 }
@@ -75,6 +93,7 @@ pub enum AuthFailure {
 }
 
 impl AuthError {
+    /// Which kind of failure this is: what to fix, whether to retry.
     pub fn failure(&self) -> AuthFailure {
         match self {
             Self::Rejected { .. } => AuthFailure::CredentialsRefused,

@@ -32,11 +32,15 @@ pub enum AuthScheme {
     OAuth2ClientCredentials {
         /// Default token endpoint (an [`crate::Environment`] may override it).
         token_url: &'static str,
+        /// The scope to ask for, if the API needs one.
         scope: Option<&'static str>,
     },
     /// Identify VideoIdent: `POST {base_url}{login_path}` with `{PARTNER, APIKEY}` returns a
     /// JWT, sent as `X-API-TOKEN` with `X-API-PARTNER` on every call.
-    IdentifyPartnerLogin { login_path: &'static str },
+    IdentifyPartnerLogin {
+        /// The login path below the base URL (`/auth`).
+        login_path: &'static str,
+    },
 }
 
 /// What a caller authenticates with. `Debug` never shows a secret.
@@ -48,17 +52,22 @@ pub enum Credentials {
     Bearer(SecretString),
     /// OAuth2 client id and secret.
     ClientCredentials {
+        /// The OAuth2 client id.
         client_id: String,
+        /// The OAuth2 client secret.
         client_secret: SecretString,
     },
     /// Identify partner name and API key.
     Partner {
+        /// The partner name (`X-API-PARTNER`).
         partner: String,
+        /// The partner's API key.
         api_key: SecretString,
     },
 }
 
 impl Credentials {
+    /// OAuth2 client credentials (client id and secret).
     pub fn client_credentials(
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
@@ -69,6 +78,7 @@ impl Credentials {
         }
     }
 
+    /// Identify's partner name and API key.
     pub fn partner(partner: impl Into<String>, api_key: impl Into<String>) -> Self {
         Self::Partner {
             partner: partner.into(),
@@ -76,6 +86,7 @@ impl Credentials {
         }
     }
 
+    /// A ready access token, sent as `Authorization: Bearer` and never refreshed.
     pub fn bearer(token: impl Into<String>) -> Self {
         Self::Bearer(SecretString::from(token.into()))
     }

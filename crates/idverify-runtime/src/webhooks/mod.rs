@@ -56,7 +56,10 @@ pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
 pub enum WebhookError {
     /// The body is larger than the receiver accepts.
     #[error("the webhook's body is larger than {limit} bytes")]
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The receiver's limit, in bytes.
+        limit: usize,
+    },
     /// The header that must carry the signature is absent.
     #[error("the webhook has no `{0}` header")]
     MissingHeader(&'static str),
@@ -70,7 +73,10 @@ pub enum WebhookError {
     /// The JWT names an algorithm other than the one the vendor uses (e.g. HS256, as
     /// in a token "signed" with the public key as an HMAC secret).
     #[error("the webhook's signing algorithm is not the vendor's (expected {expected})")]
-    WrongAlgorithm { expected: &'static str },
+    WrongAlgorithm {
+        /// The vendor's algorithm (`RS256`).
+        expected: &'static str,
+    },
     /// No key with the JWT's `kid` in the JWKS, even after fetching it again.
     #[error("no key with the webhook's key id in the vendor's JWKS")]
     UnknownKey,
@@ -95,7 +101,10 @@ pub enum WebhookError {
     MissingClaim(String),
     /// The verified body or claims do not have the documented shape.
     #[error("the webhook does not have the documented shape (at `{path}`)")]
-    Payload { path: String },
+    Payload {
+        /// Where in the body the shape differs (member names, never values).
+        path: String,
+    },
     /// The JWKS URL is plain `http://` to a host that is not loopback, or not a URL:
     /// keys fetched that way could be anyone's.
     #[error("the JWKS URL must be HTTPS (plain HTTP only for loopback hosts)")]

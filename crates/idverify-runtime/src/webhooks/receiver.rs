@@ -36,10 +36,12 @@ impl<P> UnknownEvent<P> {
         self.name.as_deref()
     }
 
+    /// The event's body, read as the vendor's event type.
     pub fn payload(&self) -> &P {
         &self.payload
     }
 
+    /// The event's body, taken out.
     pub fn into_payload(self) -> P {
         self.payload
     }
@@ -48,6 +50,7 @@ impl<P> UnknownEvent<P> {
 /// A text member of a generated type, required or optional, read the same way (the
 /// generated event code reads names and ids through it).
 pub trait Text {
+    /// The text, if the member is set.
     fn text(&self) -> Option<&str>;
 }
 

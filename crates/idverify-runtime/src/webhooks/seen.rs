@@ -108,6 +108,7 @@ impl SeenEvents {
         self.seen().at.len()
     }
 
+    /// How many event ids are remembered now.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -39,7 +39,9 @@ use super::HeaderMap;
 /// A webhook request as a vendor would send it: headers and body.
 #[derive(Debug, Clone)]
 pub struct TestRequest {
+    /// The headers the vendor would send (signature included).
     pub headers: HeaderMap,
+    /// The body, as sent.
     pub body: Vec<u8>,
 }
 
@@ -110,6 +112,7 @@ impl JwtSigner {
         self
     }
 
+    /// The key id (`kid`) the signer puts in its JWT headers.
     pub fn kid(&self) -> &str {
         &self.kid
     }

@@ -57,9 +57,12 @@ fn fragment(pointer: &str) -> String {
 }
 
 fn apis() -> Vec<String> {
+    // The spec folders (`specs/codegen.schema.json` is beside them).
     let mut apis: Vec<String> = fs::read_dir(workspace_root().join("specs"))
         .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     apis.sort();
     apis
@@ -67,7 +70,7 @@ fn apis() -> Vec<String> {
 
 /// The schema an example illustrates: the `schema` beside it (a media type or a
 /// parameter; two levels up for a named example's `value`), else the schema it sits in.
-fn schema_of(document: &Value, example_pointer: &str) -> Option<String> {
+pub(super) fn schema_of(document: &Value, example_pointer: &str) -> Option<String> {
     let (mut parent, _) = example_pointer.rsplit_once('/')?;
     if parent.ends_with("/examples") || example_pointer.ends_with("/value") {
         // `.../examples/<name>/value`
