@@ -4,6 +4,7 @@
 //! [`load`] → [`overlay`] → [`normalize`] → [`generate`] (progenitor) → [`rewrite`]
 //! (syn passes) → prettyplease → [`emit`] (crate files) → [`files`] (write or check).
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod emit;
