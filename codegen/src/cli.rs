@@ -14,6 +14,7 @@ use crate::{files, pipeline, removal};
 
 pub const USAGE: &str = "usage: cargo xtask codegen [--check] [--api NAME] [--verbose] [--root DIR]
        cargo xtask try-spec FILE [--name NAME] [--keep DIR] [--target-dir DIR] [--root DIR]
+       cargo xtask bench [--quick] [--skip-cold] [--root DIR]
 
 codegen: regenerate every client crate from specs/
   --check     write nothing; print a diff for each stale or missing file and fail
@@ -25,7 +26,12 @@ try-spec: generate and build a crate from a vendor's OpenAPI/Swagger FILE in a
 temporary workspace, and report operations, normalisation notes and the build
   --name NAME       API folder name (default: from the file name)
   --keep DIR        build in DIR and keep it (default: a temporary folder)
-  --target-dir DIR  cargo's target dir (default: target/try-spec)";
+  --target-dir DIR  cargo's target dir (default: target/try-spec)
+
+bench: run every benchmark (baselines in the same run), print one table and
+write it into BENCHMARKS.md; fails only when a benchmark breaks, never on a figure
+  --quick      fewer iterations, no cold build, BENCHMARKS.md left as it is (CI)
+  --skip-cold  leave out the cold first `cargo xtask codegen` in a fresh clone";
 
 /// Exit status of a run: 0 success, 1 failure, 2 bad usage.
 pub type Status = u8;
@@ -112,6 +118,38 @@ pub fn run(
         ($w:expr, $($arg:tt)*) => {{ let _ = writeln!($w, $($arg)*); }};
     }
     let args: Vec<String> = args.into_iter().collect();
+    if args.first().map(String::as_str) == Some("bench") {
+        let mut options = crate::bench::Options {
+            quick: false,
+            skip_cold: false,
+            root: default_root,
+        };
+        let mut rest = args[1..].iter();
+        while let Some(arg) = rest.next() {
+            match arg.as_str() {
+                "--quick" => options.quick = true,
+                "--skip-cold" => options.skip_cold = true,
+                "--root" => match rest.next() {
+                    Some(dir) => options.root = PathBuf::from(dir),
+                    None => {
+                        say!(err, "--root needs a directory\n\n{USAGE}");
+                        return 2;
+                    }
+                },
+                other => {
+                    say!(err, "unknown argument `{other}`\n\n{USAGE}");
+                    return 2;
+                }
+            }
+        }
+        return match crate::bench::run(&options, out, err) {
+            Ok(()) => 0,
+            Err(message) => {
+                say!(err, "error: a benchmark failed: {message}");
+                1
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("try-spec") {
         return match parse_try_spec(&args[1..], default_root) {
             Ok(try_spec) => crate::try_spec::run(&try_spec, out, err),

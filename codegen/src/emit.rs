@@ -138,6 +138,7 @@ pub fn runtime_glue(config: &Config) -> TokenStream {
             auth: #auth,
             default_headers: &[#((#header_names, #header_values)),*],
             error_shape: #error_shape,
+            operations: spec_facts::OPERATIONS,
         };
 
         impl ::idverify_runtime::GeneratedClient for Client {

@@ -5,6 +5,7 @@
 //! (syn passes) → prettyplease → [`emit`] (crate files) → [`files`] (write or check).
 
 pub mod bare_arrays;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod emit;

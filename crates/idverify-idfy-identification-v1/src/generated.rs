@@ -4828,6 +4828,7 @@ pub const API: ::idverify_runtime::ApiDescriptor = ::idverify_runtime::ApiDescri
     },
     default_headers: &[],
     error_shape: ::std::option::Option::Some(::idverify_runtime::VendorErrorShape::Idfy),
+    operations: spec_facts::OPERATIONS,
 };
 impl ::idverify_runtime::GeneratedClient for Client {
     const API: &'static ::idverify_runtime::ApiDescriptor = &API;

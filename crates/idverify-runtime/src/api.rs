@@ -2,6 +2,7 @@
 
 use crate::auth::AuthScheme;
 use crate::error::VendorErrorShape;
+use crate::facts::OperationFacts;
 
 /// A named vendor environment (production, test, sandbox...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,4 +31,7 @@ pub struct ApiDescriptor {
     /// The shape of the error bodies the API documents (`[errors] shape`); `None`: not
     /// declared, the shape of each body is guessed.
     pub error_shape: Option<VendorErrorShape>,
+    /// Every operation of the API (its `spec_facts::OPERATIONS`): spans read the path
+    /// template of an operation here.
+    pub operations: &'static [OperationFacts],
 }

@@ -17,14 +17,16 @@ pub async fn success<T: DeserializeOwned, E>(
     let (status, headers, body, attempts) = read(response, operation).await?;
     match serde_json::from_slice(&body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-        Err(e) => {
-            Err(
-                Error::from_response(ErrorKind::InvalidResponse, operation, status, headers, body)
-                    .with_mismatch(SchemaMismatch::from_serde(&e))
-                    .with_guessed_vendor()
-                    .with_attempts(attempts),
-            )
-        }
+        Err(e) => Err(Error::from_response(
+            ErrorKind::InvalidResponse,
+            operation,
+            status,
+            headers,
+            body.into(),
+        )
+        .with_mismatch(SchemaMismatch::from_serde(&e))
+        .with_guessed_vendor()
+        .with_attempts(attempts)),
     }
 }
 
@@ -46,7 +48,7 @@ pub async fn error<E: DeserializeOwned>(
                 Some(shape) => VendorError::decode_as(shape, &body),
                 None => VendorError::decode(&body),
             };
-            Error::from_response(ErrorKind::Vendor, operation, status, headers, body)
+            Error::from_response(ErrorKind::Vendor, operation, status, headers, body.into())
                 .with_typed(typed, vendor)
         }
         Err(_) => Error::from_response(
@@ -54,7 +56,7 @@ pub async fn error<E: DeserializeOwned>(
             operation,
             status,
             headers,
-            body,
+            body.into(),
         )
         .with_undocumented_body()
         .with_guessed_vendor(),
@@ -66,17 +68,22 @@ pub async fn error<E: DeserializeOwned>(
 type Parts = (
     reqwest::StatusCode,
     reqwest::header::HeaderMap,
-    Vec<u8>,
+    bytes::Bytes,
     Attempts,
 );
 
-async fn read<E>(response: reqwest::Response, operation: &'static str) -> Result<Parts, Error<E>> {
+/// The parts of `response`, its headers moved out (not copied) and its body as received
+/// (copied only into an error).
+async fn read<E>(
+    mut response: reqwest::Response,
+    operation: &'static str,
+) -> Result<Parts, Error<E>> {
     let status = response.status();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let attempts = Error::<E>::attempts_of(&response);
     let body = response
         .bytes()
         .await
         .map_err(|e| Error::transport(operation, e).with_attempts(attempts))?;
-    Ok((status, headers, body.to_vec(), attempts))
+    Ok((status, headers, body, attempts))
 }

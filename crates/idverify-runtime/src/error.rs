@@ -452,7 +452,11 @@ impl<E> Error<E> {
             .extensions()
             .get::<Attempts>()
             .copied()
-            .unwrap_or_default()
+            // The runtime attaches the attempts only when there was more than one.
+            .unwrap_or(Attempts {
+                count: 1,
+                retry_after: None,
+            })
     }
 
     /// A documented error status whose body is not the documented error body.

@@ -8,7 +8,7 @@
 //! exponentially with full jitter, and a retry budget shared by all calls of a client
 //! (and their token requests) stops a failing vendor from being hammered.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 // tokio's clock, not std's: tests run the waits on paused time.
@@ -168,7 +168,9 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
 #[derive(Debug)]
 pub struct RetryBudget {
     capacity: u32,
-    tokens: Mutex<u32>,
+    /// Lock-free: every successful call refunds, and a full budget (the usual state) is
+    /// then a single load.
+    tokens: AtomicU32,
 }
 
 pub(crate) const RETRY_COST: u32 = 5;
@@ -179,28 +181,28 @@ impl RetryBudget {
     pub fn new(capacity: u32) -> Self {
         Self {
             capacity,
-            tokens: Mutex::new(capacity),
+            tokens: AtomicU32::new(capacity),
         }
     }
 
     pub(crate) fn try_spend(&self, cost: u32) -> bool {
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        if *tokens >= cost {
-            *tokens -= cost;
-            true
-        } else {
-            false
-        }
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .is_ok()
     }
 
     pub(crate) fn refund(&self) {
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        *tokens = (*tokens + 1).min(self.capacity);
+        // No write when full.
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                (t < self.capacity).then_some(t + 1)
+            });
     }
 
     /// Tokens left.
     pub fn available(&self) -> u32 {
-        *self.tokens.lock().unwrap_or_else(|e| e.into_inner())
+        self.tokens.load(Ordering::Acquire)
     }
 }
 

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 // tokio's clock, not std's: tests run the waits on paused time.
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
+use tracing::field::Empty;
 
 use crate::api::ApiDescriptor;
 use crate::auth::{AuthState, TokenFailure, TokenRetry};
@@ -78,6 +80,9 @@ pub struct Runtime {
 
 struct Shared {
     api: &'static ApiDescriptor,
+    /// The API's default headers, parsed once (names or values that are not valid HTTP
+    /// are left out).
+    default_headers: HeaderMap,
     auth: AuthState,
     budget: RetryBudget,
     no_redirect: NoRedirectClient,
@@ -104,6 +109,16 @@ impl Runtime {
         Self {
             shared: Arc::new(Shared {
                 api,
+                default_headers: api
+                    .default_headers
+                    .iter()
+                    .filter_map(|(name, value)| {
+                        Some((
+                            HeaderName::from_bytes(name.as_bytes()).ok()?,
+                            HeaderValue::from_str(value).ok()?,
+                        ))
+                    })
+                    .collect(),
                 auth,
                 budget,
                 no_redirect,
@@ -144,14 +159,9 @@ impl Runtime {
         request: &mut reqwest::Request,
         deadline: Option<Instant>,
     ) -> Result<(), TokenFailure> {
-        for (name, value) in self.shared.api.default_headers {
-            if !request.headers().contains_key(*name)
-                && let (Ok(name), Ok(value)) = (
-                    reqwest::header::HeaderName::from_bytes(name.as_bytes()),
-                    reqwest::header::HeaderValue::from_str(value),
-                )
-            {
-                request.headers_mut().insert(name, value);
+        for (name, value) in &self.shared.default_headers {
+            if !request.headers().contains_key(name) {
+                request.headers_mut().insert(name.clone(), value.clone());
             }
         }
         let retry = TokenRetry {
@@ -196,9 +206,18 @@ impl Runtime {
 
     /// Sends an authorised `request`, retrying as [`CallOptions`] allow (see
     /// [`RetryPolicy`]), and, once, after a 401 on a cached token: the token is dropped,
-    /// a new one fetched and the request replayed. One tracing span per operation
-    /// records the operation id, status, attempts, duration and the vendor's request id;
-    /// never bodies or headers.
+    /// a new one fetched and the request replayed.
+    ///
+    /// Traced as OpenTelemetry's HTTP client conventions name things: one span
+    /// `idverify.operation` per operation (`idverify.api`, `idverify.operation`,
+    /// `http.request.method`, `url.template`, `http.response.status_code`, `error.type`,
+    /// `idverify.attempts`, `idverify.request_id`: the vendor's request id) and, inside
+    /// it, one span `idverify.attempt` per HTTP request sent (`otel.name` =
+    /// `{method} {url.template}`, `otel.kind` = `client`, `http.request.method`,
+    /// `server.address`, `server.port`, `url.template`, `http.request.resend_count` from
+    /// the first resend on, `http.response.status_code`, `error.type`). Never bodies,
+    /// headers or the query string. With no subscriber listening at `INFO`, the spans
+    /// cost a level check.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
@@ -209,8 +228,18 @@ impl Runtime {
         self.traced(http, request, operation_id, deadline).await.0
     }
 
+    /// The path template of `operation_id` (`/sessions/{id}`), for spans.
+    fn url_template(&self, operation_id: &str) -> Option<&'static str> {
+        self.shared
+            .api
+            .operations
+            .iter()
+            .find(|o| o.id == operation_id)
+            .map(|o| o.path)
+    }
+
     /// [`Self::execute`] until `deadline`, also returning what the retries saw (which a
-    /// response carries as an extension too).
+    /// response carries as an extension too, when it is more than one attempt).
     async fn traced(
         &self,
         http: &reqwest::Client,
@@ -219,27 +248,48 @@ impl Runtime {
         deadline: Option<Instant>,
     ) -> (reqwest::Result<reqwest::Response>, Attempts) {
         let span = tracing::info_span!(
-            "idverify.request",
-            api = self.shared.api.crate_name,
-            operation = operation_id,
-            method = %request.method(),
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-            request_id = tracing::field::Empty,
+            "idverify.operation",
+            otel.name = operation_id,
+            idverify.api = self.shared.api.crate_name,
+            idverify.operation = operation_id,
+            http.request.method = request.method().as_str(),
+            url.template = self.url_template(operation_id),
+            http.response.status_code = Empty,
+            error.type = Empty,
+            idverify.attempts = Empty,
+            idverify.request_id = Empty,
         );
-        let started = Instant::now();
-        let (mut result, attempts) = self
-            .send_with_retries(http, request, operation_id, deadline)
-            .instrument(span.clone())
-            .await;
-        span.record("attempts", attempts.count);
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
-        if let Ok(response) = &mut result {
-            span.record("status", response.status().as_u16());
-            if let Some(id) = request_id(response.headers()) {
-                span.record("request_id", id.as_str());
+        // Boxed: the retry loop's state (the request, its copy, the attempt in flight)
+        // is kilobytes; inline, every caller's future would carry it and be copied
+        // whole at each level it is moved through.
+        let (mut result, attempts) = Box::pin(
+            self.send_with_retries(http, request, operation_id, deadline)
+                .instrument(span.clone()),
+        )
+        .await;
+        if !span.is_disabled() {
+            span.record("idverify.attempts", attempts.count);
+            match &result {
+                Ok(response) => {
+                    let status = response.status();
+                    span.record("http.response.status_code", status.as_u16());
+                    if status.is_client_error() || status.is_server_error() {
+                        span.record("error.type", status.as_str());
+                    }
+                    if let Some(id) = request_id(response.headers()) {
+                        span.record("idverify.request_id", id.as_str());
+                    }
+                }
+                Err(error) => {
+                    span.record("error.type", error_type(error));
+                }
             }
+        }
+        // One attempt without `Retry-After` is what a response without the extension
+        // means: no allocation for the common case.
+        if let Ok(response) = &mut result
+            && (attempts.count > 1 || attempts.retry_after.is_some())
+        {
             response.extensions_mut().insert(attempts);
         }
         (result, attempts)
@@ -254,17 +304,48 @@ impl Runtime {
     ) -> (reqwest::Result<reqwest::Response>, Attempts) {
         let options = self.options;
         let idempotent = retry::is_idempotent(request.method()) || options.retry_non_idempotent;
+        // A copy to send again, only if a retry or a replay after a 401 can happen.
+        let can_resend = options.retry.max_attempts > 1 || self.shared.auth.can_refresh();
+        // Read for spans only: no lookup when nothing listens at `INFO`.
+        let template = if tracing::level_enabled!(tracing::Level::INFO) {
+            self.url_template(operation_id)
+        } else {
+            None
+        };
         let mut next = request;
         let mut attempts = Attempts::default();
         let mut reauthorized = false;
         loop {
             attempts.count += 1;
             let mut request = next;
-            let copy = request.try_clone();
+            let copy = if can_resend {
+                request.try_clone()
+            } else {
+                None
+            };
             if let Some(timeout) = retry::attempt_timeout(options.attempt_timeout, deadline) {
                 *request.timeout_mut() = Some(timeout);
             }
-            let result = http.execute(request).await;
+            let span = attempt_span(&request, template);
+            if attempts.count > 1 {
+                span.record("http.request.resend_count", attempts.count - 1);
+            }
+            let result = http.execute(request).instrument(span.clone()).await;
+            if !span.is_disabled() {
+                match &result {
+                    Ok(response) => {
+                        let status = response.status();
+                        span.record("http.response.status_code", status.as_u16());
+                        if status.is_client_error() || status.is_server_error() {
+                            span.record("error.type", status.as_str());
+                        }
+                    }
+                    Err(error) => {
+                        span.record("error.type", error_type(error));
+                    }
+                }
+            }
+            drop(span);
             if let Ok(response) = &result
                 && let Some(after) = retry::retry_after(response.headers())
             {
@@ -275,7 +356,9 @@ impl Runtime {
                 && response.status() == reqwest::StatusCode::UNAUTHORIZED
                 && !reauthorized
                 && let Some(mut copy) = copy.as_ref().and_then(reqwest::Request::try_clone)
-                && self.refresh_after_401(http, &mut copy, deadline).await
+                // Boxed, as the waits below: rare, and large enough to make every
+                // call's future larger.
+                && Box::pin(self.refresh_after_401(http, &mut copy, deadline)).await
             {
                 reauthorized = true;
                 tracing::debug!(
@@ -328,7 +411,7 @@ impl Runtime {
                 "retrying"
             );
             drop(result);
-            tokio::time::sleep(wait).await;
+            Box::pin(tokio::time::sleep(wait)).await;
             next = copy;
         }
     }
@@ -341,10 +424,42 @@ impl Runtime {
         request: &mut reqwest::Request,
         deadline: Option<Instant>,
     ) -> bool {
-        if !self.shared.auth.reject_token_of(request).await {
+        if !self.shared.auth.reject_token_of(request) {
             return false;
         }
         // Keep the vendor's 401 when the refresh fails: it says more than our error.
         self.authorize(http, request, deadline).await.is_ok()
+    }
+}
+
+/// The span of one HTTP attempt (see [`Runtime::execute`]).
+fn attempt_span(request: &reqwest::Request, template: Option<&'static str>) -> tracing::Span {
+    let url = request.url();
+    tracing::info_span!(
+        "idverify.attempt",
+        otel.name = %format_args!("{} {}", request.method(), template.unwrap_or("")),
+        otel.kind = "client",
+        http.request.method = request.method().as_str(),
+        server.address = url.host_str(),
+        server.port = url.port_or_known_default(),
+        url.template = template,
+        http.request.resend_count = Empty,
+        http.response.status_code = Empty,
+        error.type = Empty,
+    )
+}
+
+/// `error.type` of a request that got no response: what went wrong, never its text.
+fn error_type(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connect"
+    } else if error.is_body() || error.is_decode() {
+        "body"
+    } else if error.is_request() {
+        "request"
+    } else {
+        "_OTHER"
     }
 }

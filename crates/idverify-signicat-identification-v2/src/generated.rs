@@ -6297,6 +6297,7 @@ pub const API: ::idverify_runtime::ApiDescriptor = ::idverify_runtime::ApiDescri
     error_shape: ::std::option::Option::Some(
         ::idverify_runtime::VendorErrorShape::Problem,
     ),
+    operations: spec_facts::OPERATIONS,
 };
 impl ::idverify_runtime::GeneratedClient for Client {
     const API: &'static ::idverify_runtime::ApiDescriptor = &API;

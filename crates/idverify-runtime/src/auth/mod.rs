@@ -139,6 +139,8 @@ pub(crate) enum AuthState {
     Partner {
         login_url: String,
         partner: String,
+        /// `partner` as the `X-API-PARTNER` value (`None` if it cannot be one).
+        partner_header: Option<HeaderValue>,
         api_key: SecretString,
         cache: TokenCache,
     },
@@ -180,16 +182,17 @@ impl AuthState {
                 client_id,
                 client_secret,
                 skew,
-                cache: TokenCache::new(),
+                cache: TokenCache::new(bearer),
             }),
             (
                 AuthScheme::IdentifyPartnerLogin { login_path },
                 Credentials::Partner { partner, api_key },
             ) => Ok(Self::Partner {
                 login_url: format!("{base_url}{login_path}"),
+                partner_header: HeaderValue::from_str(&partner).ok(),
                 partner,
                 api_key,
-                cache: TokenCache::new(),
+                cache: TokenCache::new(sensitive_header),
             }),
             (AuthScheme::OAuth2ClientCredentials { .. }, _) => {
                 mismatch("OAuth2 client credentials")
@@ -228,7 +231,9 @@ impl AuthState {
         match self {
             Self::None => {}
             Self::Bearer(token) => {
-                request.headers_mut().insert(AUTHORIZATION, bearer(token));
+                request
+                    .headers_mut()
+                    .insert(AUTHORIZATION, bearer(token.expose_secret()));
             }
             Self::OAuth2 {
                 token_url,
@@ -253,11 +258,12 @@ impl AuthState {
                         })
                     })
                     .await?;
-                request.headers_mut().insert(AUTHORIZATION, bearer(&token));
+                request.headers_mut().insert(AUTHORIZATION, token);
             }
             Self::Partner {
                 login_url,
                 partner,
+                partner_header,
                 api_key,
                 cache,
             } => {
@@ -271,13 +277,10 @@ impl AuthState {
                     })
                     .await?;
                 let headers = request.headers_mut();
-                if let Ok(value) = HeaderValue::from_str(partner) {
-                    headers.insert(PARTNER_HEADER, value);
+                if let Some(value) = partner_header {
+                    headers.insert(PARTNER_HEADER, value.clone());
                 }
-                headers.insert(
-                    PARTNER_TOKEN_HEADER,
-                    sensitive_header(token.expose_secret()),
-                );
+                headers.insert(PARTNER_TOKEN_HEADER, token);
             }
         }
         Ok(())
@@ -286,32 +289,28 @@ impl AuthState {
     /// After a 401 to `request`: drops the token it carried from the cache (unless a
     /// newer one is cached already). True when a fresh token can be fetched, i.e. the
     /// request carried a cached token; false for no auth or a fixed bearer token.
-    pub(crate) async fn reject_token_of(&self, request: &reqwest::Request) -> bool {
-        let header = |name: &HeaderName| {
-            request
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let (cache, rejected) = match self {
-            Self::OAuth2 { cache, .. } => (
-                cache,
-                header(&AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer ").map(str::to_string)),
-            ),
-            Self::Partner { cache, .. } => (cache, header(&PARTNER_TOKEN_HEADER)),
+    pub(crate) fn reject_token_of(&self, request: &reqwest::Request) -> bool {
+        let (cache, header) = match self {
+            Self::OAuth2 { cache, .. } => (cache, AUTHORIZATION),
+            Self::Partner { cache, .. } => (cache, PARTNER_TOKEN_HEADER),
             Self::None | Self::Bearer(_) => return false,
         };
-        let Some(rejected) = rejected else {
+        let Some(rejected) = request.headers().get(header) else {
             return false;
         };
-        cache.invalidate(&rejected).await;
+        cache.invalidate(rejected);
         true
+    }
+
+    /// Whether a 401 can be answered by fetching a new token (and replaying the call).
+    pub(crate) fn can_refresh(&self) -> bool {
+        matches!(self, Self::OAuth2 { .. } | Self::Partner { .. })
     }
 }
 
-fn bearer(token: &SecretString) -> HeaderValue {
-    sensitive_header(&format!("Bearer {}", token.expose_secret()))
+/// `Bearer <token>`, marked sensitive.
+fn bearer(token: &str) -> HeaderValue {
+    sensitive_header(&format!("Bearer {token}"))
 }
 
 /// A header value marked sensitive, so reqwest/hyper never log it.

@@ -1,10 +1,12 @@
-//! One span per operation, with operation id, status, attempts, duration and the
-//! vendor's request id, and nothing from bodies or credentials.
+//! One span per operation and one per HTTP attempt inside it, their fields named as
+//! OpenTelemetry's HTTP client conventions name them, and nothing from bodies,
+//! credentials or the query string.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use idverify_runtime::Credentials;
 use idverify_signicat_authentication as signicat;
@@ -66,27 +68,113 @@ async fn each_operation_is_one_span_without_personal_data() {
     client.get_session().id("s-1").send().await.unwrap();
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let closes: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("idverify.request") && l.contains("close"))
-        .collect();
-    assert_eq!(closes.len(), 1, "one span per operation:\n{log}");
-    let span = closes[0];
+    let (attempts, operations) = span_closes(&log);
+    assert_eq!(operations.len(), 1, "one span per operation:\n{log}");
     for field in [
-        "operation=\"get_session\"",
-        "status=200",
-        "attempts=1",
-        "request_id=\"req-42\"",
-        "duration_ms=",
+        "idverify.operation=\"get_session\"",
+        "idverify.api=\"idverify-signicat-authentication\"",
+        "http.request.method=\"GET\"",
+        "url.template=\"/sessions/{id}\"",
+        "http.response.status_code=200",
+        "idverify.attempts=1",
+        "idverify.request_id=\"req-42\"",
     ] {
-        assert!(span.contains(field), "{field} missing in {span}");
+        assert!(
+            operations[0].contains(field),
+            "{field} missing in {}",
+            operations[0]
+        );
     }
+    // The token request is no attempt of the operation; the call is one.
+    assert_eq!(attempts.len(), 1, "one span per attempt:\n{log}");
+    let attempt = attempts[0];
+    assert!(
+        attempt.contains("idverify.operation"),
+        "the attempt is inside the operation's span: {attempt}"
+    );
+    for field in [
+        "otel.name=GET /sessions/{id}",
+        "otel.kind=\"client\"",
+        "server.address=\"127.0.0.1\"",
+        "server.port=",
+        "http.response.status_code=200",
+    ] {
+        assert!(attempt.contains(field), "{field} missing in {attempt}");
+    }
+    assert!(
+        !attempt.contains("resend_count") && !attempt.contains("error.type"),
+        "a first attempt that succeeds is no resend and no error: {attempt}"
+    );
     for secret in ["Ola Nordmann", "tok-SECRET", "client-SECRET"] {
         assert!(
             !log.contains(secret),
             "{secret} appears in the trace:\n{log}"
         );
     }
+}
+
+/// The closing lines of the attempt spans and of the operation spans in `log`.
+fn span_closes(log: &str) -> (Vec<&str>, Vec<&str>) {
+    log.lines()
+        .filter(|l| l.contains("idverify.operation{") && l.contains("close time."))
+        .partition(|l| l.contains("idverify.attempt{"))
+}
+
+/// A retried call: one attempt span per request sent, the resend counted, the failed
+/// attempt typed by its status; the operation's span ends with the final status.
+#[tokio::test]
+async fn each_attempt_is_a_span_inside_the_operation() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let server = LocalServer::start(Router::new().route(
+        "/sessions/{id}",
+        get(move || {
+            let first = counter.fetch_add(1, Ordering::SeqCst) == 0;
+            async move {
+                if first {
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
+                } else {
+                    axum::Json(json!({ "id": "s-1", "status": "SUCCESS" })).into_response()
+                }
+            }
+        }),
+    ))
+    .await;
+    let client = signicat::Client::builder()
+        .base_url(&server.base_url)
+        .credentials(Credentials::bearer("tok-SECRET"))
+        .retry(idverify_runtime::RetryPolicy {
+            max_attempts: 2,
+            base_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(1),
+        })
+        .build()
+        .unwrap();
+
+    let (captured, _guard) = capture(FmtSpan::CLOSE);
+    client.get_session().id("s-1").send().await.unwrap();
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let (attempts, operations) = span_closes(&log);
+    assert_eq!(attempts.len(), 2, "two attempts:\n{log}");
+    assert!(
+        attempts[0].contains("error.type=\"503\"") && !attempts[0].contains("resend_count"),
+        "{}",
+        attempts[0]
+    );
+    assert!(
+        attempts[1].contains("http.request.resend_count=1")
+            && attempts[1].contains("http.response.status_code=200"),
+        "{}",
+        attempts[1]
+    );
+    assert_eq!(operations.len(), 1, "{log}");
+    assert!(
+        operations[0].contains("idverify.attempts=2") && !operations[0].contains("error.type"),
+        "{}",
+        operations[0]
+    );
 }
 
 /// `listLogEntries` filters by a person's name in the query string: the name reaches the
@@ -135,8 +223,8 @@ async fn a_name_in_the_query_reaches_no_span_and_no_error() {
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
-        log.contains("idverify.request"),
-        "the call is traced:\n{log}"
+        log.contains("idverify.operation") && log.contains("error.type=\"400\""),
+        "the call is traced, its error typed by status:\n{log}"
     );
     let shown = [format!("{error}"), format!("{error:?}"), log];
     for text in &shown {
