@@ -310,6 +310,8 @@ fn bench_binary(options: &Options, what: &str) -> Result<Figures, String> {
         "--release",
         "-p",
         "idverify-bench",
+        "--bin",
+        "idverify-bench",
         "--",
         what,
     ];
