@@ -4,21 +4,18 @@
 
 use chrono::NaiveDate;
 use idverify::identity::{BirthDate, IdentityError, NationalIdKind, Provider, VerifiedIdentity};
-use idverify_identify_videoident as identify;
 use idverify_idfy_identification_v1 as idfy;
 use idverify_idnow_platform as idnow;
 use idverify_runtime::RetryPolicy;
 use idverify_sandbox::scenario::Clients;
-use idverify_sandbox::{Api, Outcome, Sandbox, SandboxHandle, persons};
+use idverify_sandbox::{Api, Outcome, Sandbox, persons};
 
 /// The identity of the session `id` of `api`, read as an application would.
 async fn identity(
-    sandbox: &SandboxHandle,
     clients: &Clients,
     api: Api,
     id: &str,
 ) -> Result<VerifiedIdentity, IdentityError> {
-    let _ = sandbox;
     match api {
         Api::SignicatAuthentication => {
             let session = clients
@@ -129,7 +126,7 @@ async fn every_api_gives_the_test_persons_name_birth_date_and_national_id() {
             .control()
             .complete(api, &id, kari, Outcome::Success)
             .expect("complete");
-        let person = identity(&sandbox, &clients, api, &id)
+        let person = identity(&clients, api, &id)
             .await
             .unwrap_or_else(|e| panic!("{api}: {e}"));
         assert_eq!(person.provider, provider_of(api), "{api}");
@@ -209,7 +206,7 @@ async fn an_aborted_or_failed_session_is_a_typed_error() {
                 .control()
                 .complete(api, &id, &persons::OLA, outcome)
                 .expect("complete");
-            match identity(&sandbox, &clients, api, &id).await {
+            match identity(&clients, api, &id).await {
                 Err(IdentityError::NotSuccessful { provider, status }) => {
                     assert_eq!(provider, provider_of(api));
                     assert!(!status.is_empty(), "{api}: the status is named");
@@ -221,7 +218,7 @@ async fn an_aborted_or_failed_session_is_a_typed_error() {
         let open = create(&clients, api).await;
         assert!(
             matches!(
-                identity(&sandbox, &clients, api, &open).await,
+                identity(&clients, api, &open).await,
                 Err(IdentityError::NotSuccessful { .. })
             ),
             "{api}"
@@ -252,5 +249,4 @@ fn a_successful_session_without_the_persons_data_names_what_is_missing() {
         error.to_string(),
         "the IdfyIdentificationV1 result has no `Name`: no identity"
     );
-    let _ = identify::types::Ident::builder;
 }
