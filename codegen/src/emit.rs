@@ -247,6 +247,17 @@ fn webhooks_module(webhooks: &WebhooksConfig) -> TokenStream {
     }
 }
 
+/// For an API whose results may come encrypted: the runtime's `jwe` module (the key type
+/// behind the `jwe` feature, the error type always).
+pub fn jwe_glue() -> TokenStream {
+    quote! {
+        /// Encrypted (JWE) results: with the `jwe` feature, give the client a
+        /// `jwe::DecryptionKey` (`ClientBuilder::decryption_key`) and the operations
+        /// return them decrypted; [`jwe::DecryptError`] says why one could not be read.
+        pub use ::idverify_runtime::jwe;
+    }
+}
+
 /// The `[features]` lines a crate with webhooks adds: the runtime's axum extractor
 /// and test signers, forwarded.
 fn webhook_features(config: &Config) -> &'static str {
@@ -274,6 +285,12 @@ pub fn cargo_toml(
     if generated.uses_multipart {
         features.push("\"multipart\"");
     }
+    let jwe_feature = if generated.uses_jwe {
+        "# Encrypted (JWE) results decrypted with the client's key: `ClientBuilder::decryption_key`\n\
+         # (josekit, over the system's OpenSSL).\njwe = [\"idverify-runtime/jwe\"]\n"
+    } else {
+        ""
+    };
     let runtime_features = if features.is_empty() {
         String::new()
     } else {
@@ -345,7 +362,7 @@ mock = ["dep:httpmock", "dep:regex"]
 # `schemars::JsonSchema` (schemars {SCHEMARS}, as aide 0.15 uses) for every type in `types`,
 # to put them in a service's own OpenAPI document.
 schemars = ["dep:schemars", "idverify-runtime/schemars"]
-{webhook_features}
+{webhook_features}{jwe_feature}
 [dependencies]
 {deps}
 
@@ -357,12 +374,13 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
         description = config.krate.description.replace('"', "\\\""),
         deps = deps.join("\n"),
         webhook_features = webhook_features(config),
+        jwe_feature = jwe_feature,
     )
 }
 
 /// `crates/<crate>/README.md`: install line, quickstart against the sandbox (`[docs]
 /// quickstart`), auth, environments and the vendor's docs, from `codegen.toml`.
-pub fn readme(config: &Config, sources: &[String], sha256: &str) -> String {
+pub fn readme(config: &Config, generated: &Generated, sources: &[String], sha256: &str) -> String {
     let name = &config.krate.name;
     let lib = config.lib_name();
     let header: String = header("", sources, sha256)
@@ -378,12 +396,21 @@ pub fn readme(config: &Config, sources: &[String], sha256: &str) -> String {
          helpers for unit tests; `schemars`, `schemars::JsonSchema` for every type in \
          `types`{}.\n",
         config.krate.version,
-        if config.webhooks.is_some() {
-            "; `axum`, an extractor of verified webhooks; `test-util`, webhooks signed as the \
-             vendor signs them"
-        } else {
-            ""
-        }
+        [
+            if config.webhooks.is_some() {
+                "; `axum`, an extractor of verified webhooks; `test-util`, webhooks signed as \
+                 the vendor signs them"
+            } else {
+                ""
+            },
+            if generated.uses_jwe {
+                "; `jwe`, encrypted results decrypted with your key \
+                 (`ClientBuilder::decryption_key`; needs OpenSSL)"
+            } else {
+                ""
+            }
+        ]
+        .concat()
     );
     if let Some(quickstart) = config.docs.as_ref().and_then(|d| d.quickstart.as_ref()) {
         let body: String = quickstart

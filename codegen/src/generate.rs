@@ -29,6 +29,8 @@ pub struct Generated {
     pub mock_tokens: TokenStream,
     /// An operation has a `multipart/form-data` body (set from the normalised spec).
     pub uses_multipart: bool,
+    /// A success response also comes encrypted (JWE; set from the normalised spec).
+    pub uses_jwe: bool,
 }
 
 /// The inner type every generated client carries: the runtime's auth, retries, config.
@@ -127,6 +129,7 @@ fn run_progenitor(
             uses_futures,
             mock_tokens,
             uses_multipart: false,
+            uses_jwe: false,
         })
     }));
     QUIET_PANICS.with(|q| q.set(false));

@@ -46,6 +46,10 @@ pub struct Normalized {
     /// Stand-ins generation saw for enum values and properties whose Rust names
     /// collided (see [`names`]): stand-in → wire name.
     pub wire_names: BTreeMap<String, String>,
+    /// Success responses (JSON pointers) that also come encrypted (`application/jose`,
+    /// `application/jwt`, `application/jose+json`): the runtime decrypts them to the JSON
+    /// body kept here, so the crate gets the `jwe` feature.
+    pub encrypted_responses: Vec<String>,
 }
 
 pub fn normalize(file: &Path, doc: Value) -> Result<Normalized> {
@@ -517,12 +521,35 @@ fn normalize_response_media(n: &mut Normalized, pointer: &str, response: &mut Va
         return;
     }
     let (key, dropped) = keep_only(content, &chosen);
+    let encrypted = key == "application/json" && dropped.iter().any(|m| is_encrypted_media(m));
+    if encrypted {
+        n.encrypted_responses.push(pointer.to_string());
+    }
     if !dropped.is_empty() || key != chosen {
         n.notes.push(format!(
-            "#{pointer}/content: response {}",
-            media_note(&chosen, &key, &dropped)
+            "#{pointer}/content: response {}{}",
+            media_note(&chosen, &key, &dropped),
+            if encrypted {
+                " (the encrypted form is decrypted to it by the runtime: feature `jwe`)"
+            } else {
+                ""
+            }
         ));
     }
+}
+
+/// A JWE body: what [`idverify_runtime::jwe`] decrypts.
+fn is_encrypted_media(media: &str) -> bool {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/jose" | "application/jwt" | "application/jose+json"
+    )
 }
 
 /// Keeps only the `chosen` media type (JSON variants under `application/json`, which is
@@ -753,5 +780,57 @@ mod open_enum_tests {
         let mut doc = union.clone();
         open_enums(&mut doc, "", &mut Vec::new());
         assert_eq!(doc, union);
+    }
+}
+
+#[cfg(test)]
+mod encrypted_response_tests {
+    use super::*;
+
+    fn response(content: Value) -> (Normalized, Value) {
+        let mut n = Normalized::default();
+        let mut response = json!({ "description": "", "content": content });
+        normalize_response_media(&mut n, "/paths/~1s/get/responses/200", &mut response);
+        (n, response)
+    }
+
+    #[test]
+    fn a_json_response_that_also_comes_as_a_jwe_is_marked_encrypted() {
+        for media in [
+            "application/jose",
+            "application/jwt",
+            "application/jose+json; charset=utf-8",
+        ] {
+            let (n, response) = response(json!({
+                "application/json": { "schema": { "type": "object" } },
+                media: { "schema": { "type": "string" } },
+            }));
+            assert_eq!(
+                n.encrypted_responses,
+                ["/paths/~1s/get/responses/200"],
+                "{media}"
+            );
+            assert_eq!(
+                response["content"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .collect::<Vec<_>>(),
+                ["application/json"]
+            );
+            assert!(n.notes[0].contains("feature `jwe`"), "{:?}", n.notes);
+        }
+    }
+
+    #[test]
+    fn other_alternatives_are_not() {
+        let (n, _) = response(json!({
+            "application/json": { "schema": { "type": "object" } },
+            "application/xml": { "schema": { "type": "object" } },
+        }));
+        assert!(n.encrypted_responses.is_empty());
+        // A JWE alone is no JSON body to decrypt to.
+        let (n, _) = response(json!({ "application/jose": { "schema": { "type": "string" } } }));
+        assert!(n.encrypted_responses.is_empty());
     }
 }

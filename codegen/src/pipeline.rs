@@ -245,8 +245,12 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     }
     let mut generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
     generated.uses_multipart = !normalized.multipart.is_empty();
+    generated.uses_jwe = !normalized.encrypted_responses.is_empty();
     let mut tokens = generated.tokens.clone();
     tokens.extend(emit::runtime_glue(&config));
+    if generated.uses_jwe {
+        tokens.extend(emit::jwe_glue());
+    }
     tokens.extend(crate::facts::module(&normalized.doc));
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         Error::new(
@@ -311,7 +315,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
         },
         PlannedFile {
             path: crate_dir.join("README.md"),
-            contents: emit::readme(&config, &sources, &sha),
+            contents: emit::readme(&config, &generated, &sources, &sha),
             policy: Policy::Generated,
         },
     ];

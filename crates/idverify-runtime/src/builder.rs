@@ -86,6 +86,8 @@ pub struct ClientBuilder<C> {
     options: CallOptions,
     retry_budget: u32,
     token_refresh_skew: Duration,
+    #[cfg(feature = "jwe")]
+    decryption_key: Option<crate::jwe::DecryptionKey>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -111,6 +113,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             options: CallOptions::default(),
             retry_budget: 500,
             token_refresh_skew: Duration::from_secs(30),
+            #[cfg(feature = "jwe")]
+            decryption_key: None,
             client: PhantomData,
         }
     }
@@ -206,6 +210,16 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// The private key to decrypt encrypted (JWE) success responses with: a vendor
+    /// given its public half ([`crate::jwe::DecryptionKey::public_jwk`]) encrypts its
+    /// results, and the operations return them decrypted, typed as usual. Responses
+    /// that are not encrypted are read as they are.
+    #[cfg(feature = "jwe")]
+    pub fn decryption_key(mut self, key: crate::jwe::DecryptionKey) -> Self {
+        self.decryption_key = Some(key);
+        self
+    }
+
     /// The client, or why this configuration is refused (see [`BuildError`]).
     pub fn build(self) -> Result<C, BuildError> {
         let api = C::API;
@@ -268,6 +282,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             self.options,
             RetryBudget::new(self.retry_budget),
             NoRedirectClient::new(self.http_settings),
+            #[cfg(feature = "jwe")]
+            self.decryption_key,
         );
         Ok(C::from_parts(&base_url, http, runtime))
     }

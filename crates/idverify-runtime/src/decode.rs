@@ -17,6 +17,15 @@ pub async fn success<T: DeserializeOwned, E>(
     let (status, headers, body, attempts) = read(response, operation).await?;
     match serde_json::from_slice(&body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        // Encrypted, and no key decrypted it on the way in (see `jwe`).
+        Err(_) if crate::jwe::encrypted_media(&headers).is_some() => Err(Error::decrypt(
+            operation,
+            crate::jwe::DecryptError::NoKey,
+            status,
+            headers,
+            body.into(),
+        )
+        .with_attempts(attempts)),
         Err(e) => Err(Error::from_response(
             ErrorKind::InvalidResponse,
             operation,

@@ -34,6 +34,9 @@ pub enum ErrorKind {
     UnexpectedStatus,
     /// A success response whose body does not match the API description.
     InvalidResponse,
+    /// An encrypted (JWE) success response could not be decrypted;
+    /// [`Error::decrypt_error`] says why (no key, another key, tampered, ...).
+    Decrypt,
     /// Anything else (e.g. a protocol upgrade failed).
     Other,
 }
@@ -518,6 +521,26 @@ impl<E> Error<E> {
         out
     }
 
+    /// An encrypted success response that could not be decrypted; the
+    /// [`crate::jwe::DecryptError`] is the `source()`. The body is kept as received.
+    pub fn decrypt(
+        operation: &'static str,
+        error: crate::jwe::DecryptError,
+        status: reqwest::StatusCode,
+        headers: reqwest::header::HeaderMap,
+        body: Vec<u8>,
+    ) -> Self {
+        let mut out = Self::from_response(ErrorKind::Decrypt, operation, status, headers, body);
+        out.detail = Some(error.to_string());
+        out.source = Some(Box::new(error));
+        out
+    }
+
+    /// For an [`ErrorKind::Decrypt`] error: why the response could not be decrypted.
+    pub fn decrypt_error(&self) -> Option<&crate::jwe::DecryptError> {
+        self.source.as_deref()?.downcast_ref()
+    }
+
     /// Credentials could not be obtained; the [`AuthError`] is the `source()`.
     pub fn auth(operation: &'static str, error: AuthError) -> Self {
         let mut out = Self::new(ErrorKind::Auth, operation);
@@ -589,6 +612,7 @@ impl<E> fmt::Display for Error<E> {
                 f,
                 "the vendor's response does not match its API description"
             )?,
+            (ErrorKind::Decrypt, _) => write!(f, "the encrypted response could not be read")?,
             (ErrorKind::Vendor | ErrorKind::UnexpectedStatus, None) | (ErrorKind::Other, _) => {
                 write!(f, "request failed")?
             }

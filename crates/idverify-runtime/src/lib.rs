@@ -18,6 +18,7 @@ pub mod decode;
 mod error;
 mod facts;
 mod http;
+pub mod jwe;
 mod lenient_date;
 #[cfg(feature = "multipart")]
 pub mod multipart;

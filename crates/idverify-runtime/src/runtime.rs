@@ -86,6 +86,9 @@ struct Shared {
     auth: AuthState,
     budget: RetryBudget,
     no_redirect: NoRedirectClient,
+    /// Decrypts encrypted (JWE) success responses.
+    #[cfg(feature = "jwe")]
+    decryption_key: Option<crate::jwe::DecryptionKey>,
 }
 
 impl fmt::Debug for Runtime {
@@ -93,6 +96,7 @@ impl fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("api", &self.shared.api.crate_name)
             .field("auth", &self.shared.auth.describe())
+            .field("decrypts", &self.decrypts())
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
@@ -105,6 +109,7 @@ impl Runtime {
         options: CallOptions,
         budget: RetryBudget,
         no_redirect: NoRedirectClient,
+        #[cfg(feature = "jwe")] decryption_key: Option<crate::jwe::DecryptionKey>,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -122,6 +127,8 @@ impl Runtime {
                 auth,
                 budget,
                 no_redirect,
+                #[cfg(feature = "jwe")]
+                decryption_key,
             }),
             options,
         }
@@ -130,6 +137,15 @@ impl Runtime {
     /// The description of the API this runtime serves.
     pub fn api(&self) -> &'static ApiDescriptor {
         self.shared.api
+    }
+
+    /// Whether this client decrypts encrypted (JWE) responses (it was given a
+    /// decryption key).
+    pub fn decrypts(&self) -> bool {
+        #[cfg(feature = "jwe")]
+        return self.shared.decryption_key.is_some();
+        #[cfg(not(feature = "jwe"))]
+        false
     }
 
     /// The call options this runtime's calls use.
@@ -194,7 +210,13 @@ impl Runtime {
                 })
             })?;
         let (result, attempts) = self.traced(http, request, operation, deadline).await;
-        result.map_err(|e| Error::transport(operation, e).with_attempts(attempts))
+        let response =
+            result.map_err(|e| Error::transport(operation, e).with_attempts(attempts))?;
+        #[cfg(feature = "jwe")]
+        if let Some(key) = &self.shared.decryption_key {
+            return crate::jwe::decrypt_response(key, response, operation).await;
+        }
+        Ok(response)
     }
 
     /// An HTTP client with this client's settings (connect timeout, user agent,

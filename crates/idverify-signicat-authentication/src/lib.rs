@@ -13,3 +13,31 @@ pub mod generated {
 }
 
 pub use generated::*;
+
+/// The public half of a decryption key, as `createSession`'s `encryptionPublicKey`: the
+/// session's result then comes encrypted to it, and a client built with the key
+/// (`ClientBuilder::decryption_key`) returns it decrypted.
+#[cfg(feature = "jwe")]
+impl From<&jwe::DecryptionKey> for types::EncryptionKey {
+    fn from(key: &jwe::DecryptionKey) -> Self {
+        let public = key.public_jwk();
+        let text = |name: &str| {
+            public
+                .get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        types::EncryptionKey {
+            kty: text("kty"),
+            use_: text("use"),
+            kid: text("kid"),
+            alg: text("alg").map(|alg| types::EncryptionAlgorithm::from(alg.as_str())),
+            e: text("e"),
+            n: text("n"),
+            crv: text("crv"),
+            x: text("x"),
+            y: text("y"),
+            d: None,
+        }
+    }
+}

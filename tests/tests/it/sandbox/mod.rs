@@ -1,5 +1,6 @@
 //! Each vendor's sandbox driven through the generated client, and its webhooks.
 
+mod encrypted_results;
 mod identify_videoident;
 mod idfy_identification_v1;
 mod idnow_platform;

@@ -6,6 +6,9 @@
 //! - `POST .../auth/rest/sessions`, `GET .../sessions/{id}`,
 //!   `POST .../sessions/{id}/cancel`, with the generated crate's types as bodies.
 //!
+//! A session created with an `encryptionPublicKey` is read back from `getSession`
+//! encrypted to it: a compact JWE (`A256GCM`) with `Content-Type: application/jose`.
+//!
 //! Lifecycle: `CREATED` → (end user opens the page) `WAITING_FOR_USER` → `SUCCESS`,
 //! `ABORT` or `ERROR`; `CANCELLED` by the cancel call while not completed. A session
 //! lives `sessionLifetime` seconds (default 1200, values below 300 raised to 300). When
@@ -206,6 +209,10 @@ impl SignicatAuthentication {
             expires_at,
             return_url,
             frame_ancestors,
+            encryption_key: request
+                .encryption_public_key
+                .as_ref()
+                .and_then(|key| public_jwk(key).ok()),
         };
         self.state.lock().insert(id, record).then_some(session)
     }

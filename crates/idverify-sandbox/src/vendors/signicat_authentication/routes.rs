@@ -35,10 +35,38 @@ pub(super) async fn get_session(
     if let Some(response) = api.unauthorized(&headers) {
         return response;
     }
-    let session = api.state.lock().sessions.get(&id).map(|r| r.session.clone());
+    let session = api
+        .state
+        .lock()
+        .sessions
+        .get(&id)
+        .map(|r| (r.session.clone(), r.encryption_key.clone()));
     match session {
-        Some(session) => json_response(&session),
+        Some((session, None)) => json_response(&session),
+        Some((session, Some(key))) => encrypted_response(&session, &key),
         None => not_found(),
+    }
+}
+
+/// The session as a compact JWE encrypted to `key` (validated at create).
+fn encrypted_response(
+    session: &types::Session,
+    key: &serde_json::Map<String, serde_json::Value>,
+) -> Response {
+    let json = serde_json::to_vec(session).expect("a session serialises");
+    match idverify_runtime::jwe::encrypt(&json, key, "A256GCM") {
+        Ok(token) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/jose"))],
+            token,
+        )
+            .into_response(),
+        Err(e) => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Encryption failed",
+            &format!("The result could not be encrypted to the session's key: {e}."),
+            "encryption_failed",
+            Vec::new(),
+        ),
     }
 }
 

@@ -9,6 +9,8 @@ pub(super) struct Record {
     pub(super) return_url: Option<String>,
     /// Who may frame the session's page (CSP `frame-ancestors` sources).
     pub(super) frame_ancestors: Option<String>,
+    /// The `encryptionPublicKey` (a public JWK) the session's result is encrypted to.
+    pub(super) encryption_key: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 pub(super) fn is_open(status: Option<&types::SessionStatus>) -> bool {

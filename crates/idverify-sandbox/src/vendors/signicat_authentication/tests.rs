@@ -81,8 +81,52 @@ fn validation_names_the_field() {
         "returnUrl": null,
         "tags": null,
         "additionalParameters": {"sbid_flow": null},
-        "encryptionPublicKey": {"kty": "EC", "d": null}
+        "encryptionPublicKey": ec_public_key_with_null_d()
     }));
+}
+
+fn ec_public_key_with_null_d() -> serde_json::Value {
+    let key = idverify_runtime::jwe::DecryptionKey::generate_p256("k").unwrap();
+    let mut jwk = key.public_jwk();
+    jwk.insert("d".into(), serde_json::Value::Null);
+    serde_json::Value::Object(jwk)
+}
+
+#[test]
+fn an_encryption_key_must_be_a_usable_public_key() {
+    let create = |key: serde_json::Value| {
+        validate_create(
+            json!({"flow": "redirect", "requestedAttributes": [], "encryptionPublicKey": key})
+                .to_string()
+                .as_bytes(),
+        )
+    };
+    assert!(create(ec_public_key_with_null_d()).is_ok());
+    let mut private = ec_public_key_with_null_d();
+    private["d"] = json!("c2VjcmV0");
+    let mut wrong_alg = ec_public_key_with_null_d();
+    wrong_alg["alg"] = json!("RSA-OAEP");
+    let mut no_x = ec_public_key_with_null_d();
+    no_x.as_object_mut().unwrap().remove("x");
+    let mut bad_point = ec_public_key_with_null_d();
+    bad_point["x"] = json!("AAAA");
+    for (key, says) in [
+        (private, "private key"),
+        (wrong_alg, "`alg`"),
+        (no_x, "`x`"),
+        (bad_point, "usable"),
+        // The vendor's own sample: an RSA key whose modulus is a placeholder.
+        (
+            json!({"kty": "RSA", "alg": "RSA-OAEP", "e": "AQAB", "n": "zN4Vqjwfs8uSqlOyjJLxw89BzkOW_blablabla", "d": null}),
+            "usable",
+        ),
+    ] {
+        let params = create(key.clone()).expect_err(&key.to_string());
+        assert_eq!(names(&params), vec!["encryptionPublicKey"], "{key}");
+        let reason = params[0].reason.as_deref().unwrap_or_default();
+        assert!(reason.contains(says), "{reason}");
+        assert!(!reason.contains("c2VjcmV0"), "{reason}");
+    }
 }
 
 #[test]

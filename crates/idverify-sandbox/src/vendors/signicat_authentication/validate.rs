@@ -53,6 +53,12 @@ pub fn validate_create(
             format!("Unknown algorithm `{alg}`; one of RSA-OAEP, ECDH-ES."),
         ));
     }
+    if let Some(key) = &request.encryption_public_key
+        && !key.alg.as_ref().is_some_and(|alg| alg.is_unknown())
+        && let Err(reason) = public_jwk(key)
+    {
+        problems.push(invalid("encryptionPublicKey", reason));
+    }
     if let Some(urls) = &request.callback_urls {
         for (name, url) in [
             ("callbackUrls.success", &urls.success),
@@ -76,4 +82,36 @@ pub fn validate_create(
     } else {
         Err(problems)
     }
+}
+
+/// The `encryptionPublicKey` as the public JWK results are encrypted to: its type's
+/// members only (`n`, `e` for RSA; `crv`, `x`, `y` for EC), or why it is unusable.
+pub fn public_jwk(
+    key: &types::EncryptionKey,
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    if key.d.is_some() {
+        return Err("Must not carry the private key (`d` must be null).".into());
+    }
+    let members: &[&str] = match (key.kty.as_deref(), key.alg.as_ref()) {
+        (Some("RSA"), None | Some(types::EncryptionAlgorithm::RsaOaep)) => &["n", "e"],
+        (Some("EC"), None | Some(types::EncryptionAlgorithm::EcdhEs)) => &["crv", "x", "y"],
+        (Some("RSA" | "EC"), Some(_)) => {
+            return Err("`alg` must be RSA-OAEP for an RSA key and ECDH-ES for an EC key.".into());
+        }
+        _ => return Err("`kty` must be RSA or EC.".into()),
+    };
+    let value = serde_json::to_value(key).map_err(|e| e.to_string())?;
+    let mut jwk = serde_json::Map::new();
+    for name in ["kty", "kid", "alg"].iter().chain(members) {
+        if let Some(member) = value.get(*name).filter(|v| !v.is_null()) {
+            jwk.insert((*name).to_string(), member.clone());
+        }
+    }
+    if let Some(missing) = members.iter().find(|m| !jwk.contains_key(**m)) {
+        return Err(format!("A {} key needs `{missing}`.", key.kty.as_deref().unwrap_or("")));
+    }
+    // A key the sandbox cannot encrypt to would fail every read of the session.
+    idverify_runtime::jwe::encrypt(b"{}", &jwk, "A256GCM")
+        .map_err(|e| format!("Not a usable public key: {e}."))?;
+    Ok(jwk)
 }
