@@ -66,19 +66,22 @@ fn facade_manifest(dir: &Path) -> String {
 fn deleting_a_spec_folder_removes_its_crate_and_keeps_hand_written_code_aside() {
     let work = user_workspace();
     let dir = work.path();
-    // Signicat Authentication's lib.rs is the template; Identify's has hand-written views.
+    // Signicat Identification v2's lib.rs is the template; Identify's has hand-written views.
     let identify_lib =
         std::fs::read_to_string(dir.join("crates/idverify-identify-videoident/src/lib.rs"))
             .unwrap();
     assert!(!idverify_codegen::emit::is_template_lib_rs(&identify_lib));
-    std::fs::remove_dir_all(dir.join("specs/signicat-authentication")).unwrap();
+    std::fs::remove_dir_all(dir.join("specs/signicat-identification-v2")).unwrap();
     std::fs::remove_dir_all(dir.join("specs/identify-videoident")).unwrap();
     let (status, out, err) = codegen(dir);
     assert_eq!(status, 0, "{out}\n{err}");
-    assert!(!dir.join("crates/idverify-signicat-authentication").exists());
+    assert!(
+        !dir.join("crates/idverify-signicat-identification-v2")
+            .exists()
+    );
     assert!(!dir.join("crates/idverify-identify-videoident").exists());
     assert!(
-        !dir.join("removed/idverify-signicat-authentication")
+        !dir.join("removed/idverify-signicat-identification-v2")
             .exists(),
         "nothing hand-written to keep"
     );
@@ -90,7 +93,7 @@ fn deleting_a_spec_folder_removes_its_crate_and_keeps_hand_written_code_aside() 
     );
     let facade = facade_manifest(dir);
     assert!(
-        !facade.contains("idverify-signicat-authentication"),
+        !facade.contains("idverify-signicat-identification-v2"),
         "{facade}"
     );
     assert!(!facade.contains("idverify-identify-videoident"), "{facade}");
