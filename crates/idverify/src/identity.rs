@@ -19,6 +19,17 @@
 //! `Debug` shows which fields are present, never their values; `Serialize` and
 //! `Deserialize` keep everything, so an identity can be stored (store it as the
 //! personal data it is).
+// With no vendor API turned on, the conversions' helpers have no caller.
+#![cfg_attr(
+    not(any(
+        feature = "signicat-authentication",
+        feature = "signicat-identification-v2",
+        feature = "idfy-identification-v1",
+        feature = "idnow-platform",
+        feature = "identify-videoident"
+    )),
+    allow(dead_code)
+)]
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -59,6 +70,7 @@ pub enum LevelOfAssurance {
 }
 
 impl LevelOfAssurance {
+    #[cfg(feature = "signicat-authentication")]
     fn parse(text: &str) -> Self {
         match text.trim().to_ascii_lowercase().as_str() {
             "low" => Self::Low,
@@ -375,6 +387,10 @@ fn full_name(
 
 /// The country an e-ID belongs to, from a provider name such as `no_bankid_mobile` or
 /// `NO_BANKID_WEB` (the vendors prefix their Nordic e-IDs so).
+#[cfg(any(
+    feature = "signicat-identification-v2",
+    feature = "idfy-identification-v1"
+))]
 fn country_of_method(method: &str) -> Option<String> {
     let prefix = method.split('_').next()?.to_ascii_uppercase();
     matches!(prefix.as_str(), "NO" | "SE" | "DK" | "FI").then_some(prefix)
@@ -382,6 +398,11 @@ fn country_of_method(method: &str) -> Option<String> {
 
 /// ISO 3166-1 alpha-3 → alpha-2 for the countries the vendors serve; other codes as
 /// they are.
+#[cfg(any(
+    feature = "signicat-authentication",
+    feature = "idnow-platform",
+    feature = "identify-videoident"
+))]
 fn alpha2(code: &str) -> String {
     let code = code.trim().to_ascii_uppercase();
     let two = match code.as_str() {
@@ -404,6 +425,11 @@ fn alpha2(code: &str) -> String {
     two.to_string()
 }
 
+#[cfg(any(
+    feature = "signicat-authentication",
+    feature = "idnow-platform",
+    feature = "identify-videoident"
+))]
 fn kind_of(kind: Option<&str>) -> NationalIdKind {
     match kind.map(|k| k.trim().to_ascii_lowercase()) {
         None => NationalIdKind::NationalIdentityNumber,
