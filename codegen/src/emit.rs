@@ -536,7 +536,12 @@ pub fn is_template_lib_rs(contents: &str) -> bool {
 /// (`crates/idverify-sandbox`), which the examples run against; elsewhere (a vendor
 /// file tried with `try-spec`, the facade copied into another workspace and
 /// regenerated) the manifest names no path that is not there.
-pub fn facade_cargo_toml(apis: &[(String, Config)], header: &str, with_sandbox: bool) -> String {
+pub fn facade_cargo_toml(
+    apis: &[(String, Config)],
+    encrypted: &[String],
+    header: &str,
+    with_sandbox: bool,
+) -> String {
     let mut deps = format!(
         "{RUNTIME_CRATE} = {{ version = \"{RUNTIME_VERSION}\", path = \"../{RUNTIME_CRATE}\", default-features = false }}\n"
     );
@@ -569,6 +574,39 @@ pub fn facade_cargo_toml(apis: &[(String, Config)], header: &str, with_sandbox: 
         .map(|(_, c)| format!("\"{}?/schemars\"", c.krate.name))
         .chain(std::iter::once("\"idverify-runtime/schemars\"".to_string()))
         .collect();
+    // The features only some crates have, forwarded to those (when turned on).
+    let forward = |feature: &str, has: &dyn Fn(&str, &Config) -> bool| -> String {
+        apis.iter()
+            .filter(|(api, c)| has(api, c))
+            .map(|(_, c)| format!("\"{}?/{feature}\"", c.krate.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mock = forward("mock", &|_, _| true);
+    let webhooks = |_: &str, c: &Config| c.webhooks.is_some();
+    let axum = forward("axum", &webhooks);
+    let test_util = forward("test-util", &webhooks);
+    let jwe = forward("jwe", &|api, _| encrypted.iter().any(|e| e == api));
+    let mut optional = String::new();
+    let _ = writeln!(
+        optional,
+        "# Typed httpmock helpers (each crate's `mock` module) for the APIs turned on.\nmock = [{mock}]"
+    );
+    if !axum.is_empty() {
+        let _ = writeln!(
+            optional,
+            "# The axum extractor of verified webhooks, and webhooks signed as the vendors sign\n\
+             # them (`webhooks::test_util`), for the APIs turned on that send webhooks.\n\
+             axum = [{axum}]\ntest-util = [{test_util}]"
+        );
+    }
+    if !jwe.is_empty() {
+        let _ = writeln!(
+            optional,
+            "# Encrypted (JWE) results decrypted with the client's key, for the APIs turned on\n\
+             # that encrypt them (needs OpenSSL).\njwe = [{jwe}]"
+        );
+    }
     format!(
         r#"{header}
 [package]
@@ -588,7 +626,7 @@ rustls = [{tls_rustls}]
 native-tls = [{tls_native}]
 # `schemars::JsonSchema` (schemars {SCHEMARS}) for the types of every API turned on.
 schemars = [{schemars}]
-{features}
+{optional}{features}
 [dependencies]
 {deps}# `identity` and `migrate`: dates, and identities that can be stored.
 chrono = {{ version = "0.4", default-features = false, features = ["std", "clock", "serde"] }}

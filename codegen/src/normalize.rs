@@ -538,6 +538,35 @@ fn normalize_response_media(n: &mut Normalized, pointer: &str, response: &mut Va
     }
 }
 
+/// Whether a response of `doc` (an operation's or a component's) offers a JSON body also
+/// as a JWE: what [`normalize_response_media`] records.
+pub fn has_encrypted_responses(doc: &Value) -> bool {
+    let offers = |response: &Value| {
+        response
+            .get("content")
+            .and_then(Value::as_object)
+            .is_some_and(|content| {
+                content.keys().any(|m| is_json_media(m))
+                    && content.keys().any(|m| is_encrypted_media(m))
+            })
+    };
+    let operations = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.values())
+        .filter_map(|op| op.get("responses").and_then(Value::as_object))
+        .flat_map(|responses| responses.values());
+    let components = doc
+        .pointer("/components/responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|responses| responses.values());
+    operations.chain(components).any(offers)
+}
+
 /// A JWE body: what [`idverify_runtime::jwe`] decrypts.
 fn is_encrypted_media(media: &str) -> bool {
     let essence = media
@@ -832,5 +861,26 @@ mod encrypted_response_tests {
         // A JWE alone is no JSON body to decrypt to.
         let (n, _) = response(json!({ "application/jose": { "schema": { "type": "string" } } }));
         assert!(n.encrypted_responses.is_empty());
+    }
+
+    #[test]
+    fn a_document_offering_an_encrypted_result_is_found_before_normalising() {
+        let content = json!({
+            "application/json": { "schema": { "type": "object" } },
+            "application/jose": { "schema": { "type": "string" } },
+        });
+        let in_operation = json!({ "paths": { "/s": { "get": { "responses": {
+            "200": { "description": "", "content": content }
+        }}}}});
+        let in_component = json!({ "paths": {}, "components": { "responses": {
+            "Session": { "description": "", "content": content }
+        }}});
+        assert!(has_encrypted_responses(&in_operation));
+        assert!(has_encrypted_responses(&in_component));
+        assert!(!has_encrypted_responses(
+            &json!({ "paths": { "/s": { "get": { "responses": {
+                "200": { "description": "", "content": { "application/json": {} } }
+            }}}}})
+        ));
     }
 }

@@ -192,21 +192,34 @@ pub fn load_config(root: &Path, source: &ApiSource) -> Result<Config> {
 }
 
 /// Runs one API through every pass. Writes nothing.
+/// The API's spec as loaded, its overlay applied; and the texts of both.
+fn load_document(
+    root: &Path,
+    source: &ApiSource,
+) -> Result<(serde_json::Value, String, Option<String>)> {
+    let spec_text = read(root, &source.spec)?;
+    let mut doc = crate::load::load(&source.spec, &spec_text)?;
+    let mut overlay_text = None;
+    if let Some(overlay_path) = &source.overlay {
+        let text = read(root, overlay_path)?;
+        let overlay = crate::load::parse_document(overlay_path, &text)?;
+        crate::overlay::apply(overlay_path, overlay, &mut doc)?;
+        overlay_text = Some(text);
+    }
+    Ok((doc, spec_text, overlay_text))
+}
+
 pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     let root = layout.root.as_path();
     let started = Instant::now();
     let config_text = read(root, &source.config)?;
     let config = Config::parse(&source.config, &config_text)?;
-    let spec_text = read(root, &source.spec)?;
-    let mut doc = crate::load::load(&source.spec, &spec_text)?;
+    let (doc, spec_text, overlay_text) = load_document(root, source)?;
     let mut hasher = Sha256::new();
     hasher.update(spec_text.as_bytes());
     let mut sources = vec![format!("`{}`", source.spec.display())];
-    if let Some(overlay_path) = &source.overlay {
-        let overlay_text = read(root, overlay_path)?;
+    if let (Some(overlay_path), Some(overlay_text)) = (&source.overlay, &overlay_text) {
         hasher.update(overlay_text.as_bytes());
-        let overlay = crate::load::parse_document(overlay_path, &overlay_text)?;
-        crate::overlay::apply(overlay_path, overlay, &mut doc)?;
         sources.push(format!("`{}`", overlay_path.display()));
     }
     hasher.update(config_text.as_bytes());
@@ -378,9 +391,20 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
         .iter()
         .map(|s| format!("`{}`", s.config.display()))
         .collect();
+    // APIs whose results may come encrypted: their crates' `jwe` feature, forwarded.
+    let mut encrypted = Vec::new();
+    for source in &sources {
+        let (doc, _, _) = load_document(root, source)?;
+        if crate::normalize::has_encrypted_responses(&doc) {
+            encrypted.push(source.name.clone());
+        }
+    }
     let mut hasher = Sha256::new();
     for (_, config) in &configs {
         hasher.update(toml::to_string(config).unwrap_or_default().as_bytes());
+    }
+    for name in &encrypted {
+        hasher.update(format!("jwe {name}").as_bytes());
     }
     let sha = hex(&hasher.finalize());
     let facade_dir = Path::new(CRATES_DIR).join(emit::FACADE_CRATE);
@@ -389,6 +413,7 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
             path: facade_dir.join("Cargo.toml"),
             contents: emit::facade_cargo_toml(
                 &configs,
+                &encrypted,
                 &emit::header("#", &facade_sources, &sha),
                 layout
                     .root

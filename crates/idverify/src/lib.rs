@@ -10,9 +10,10 @@
 //! | wait until the person is done | `client.wait_until_final(id)` → [`runtime::waiter::Waiter`] (`max_wait`, `success_only`) |
 //! | read who they are, the same for every vendor | [`identity::VerifiedIdentity::try_from`] on the vendor's completed result |
 //! | list past sessions across pages | `client.list_sessions().into_stream()` (v2), `list_log_entries()` (v1), `list_flows()` (IDnow) → [`runtime::pagination::Paginator`] |
-//! | receive webhooks | `webhooks::receiver(..)` of IDnow, Idfy v1 or Identify; feature `axum` for the extractor |
+//! | receive webhooks | `webhooks::receiver(..)` of IDnow, Idfy v1 or Identify; feature `axum` for the extractor, `test-util` for signed test requests |
+//! | get Signicat Authentication's results encrypted | feature `jwe`: `encryption_public_key(Some((&key).into()))` at create, `.decryption_key(key)` on the client builder |
 //! | handle an error | [`runtime::Error`]: `kind()`, `status()`, `typed()`, `is_retryable()`, `auth_failure()` |
-//! | unit-test code that calls a vendor | feature `mock` of the vendor crate: `mock::client(&server)`, `server.get_session(..)` |
+//! | unit-test code that calls a vendor | feature `mock`: the vendor module's `mock::client(&server)`, `server.get_session(..)` |
 //! | move from Idfy v1 to Signicat v2 | `idverify::migrate` (features `idfy-identification-v1` and `signicat-identification-v2`): `create_request`, `headless_request`, `status` |
 //!
 //! Personal data never shows in `Debug` or errors: marked fields print `[redacted]`,
