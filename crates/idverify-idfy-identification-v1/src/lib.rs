@@ -14,7 +14,7 @@ pub mod generated {
 
 pub use generated::*;
 
-use idverify_runtime::decode;
+use idverify_runtime::{decode, pagination};
 
 /// The operation name the next-page helper reports in errors and to the runtime.
 const NEXT_PAGE_OPERATION: &str = "list_log_entries_next_page";
@@ -25,40 +25,23 @@ impl Client {
     /// token, refreshed and replayed once on a 401.
     ///
     /// A relative link is resolved against the client's base URL. An absolute link must
-    /// be on the client's own scheme, host and port: the access token is never sent
-    /// elsewhere, and a link to another host fails with [`ErrorKind::InvalidRequest`]
-    /// (the vendor's published sample points to a legacy host). Then ask for the page
-    /// directly with `list_log_entries().skip(n)`, `n` from
-    /// [`types::IdentificationLogList::next_skip`].
+    /// be on the client's own scheme, host and port ([`pagination::follow_link`]): the
+    /// access token is never sent elsewhere, and a link to another host fails with
+    /// [`ErrorKind::InvalidRequest`] (the vendor's published sample points to a legacy
+    /// host). Then ask for the page directly with `list_log_entries().skip(n)`, `n` from
+    /// [`types::IdentificationLogList::next_skip`]; `list_log_entries().into_stream()`
+    /// does all of this page after page.
     pub async fn list_log_entries_next_page(
         &self,
         next_link: &str,
     ) -> Result<ResponseValue<types::IdentificationLogList>, Error<types::ErrorDetails>> {
-        let base = reqwest::Url::parse(&self.baseurl)
-            .map_err(|e| Error::invalid_request(NEXT_PAGE_OPERATION, format!("base URL: {e}")))?;
-        let url = base.join(next_link.trim()).map_err(|e| {
-            Error::invalid_request(NEXT_PAGE_OPERATION, format!("NextLink is not a URL: {e}"))
-        })?;
-        if url.origin() != base.origin() {
-            // Only the origin: the link's query may hold filters such as a name.
-            return Err(Error::invalid_request(
+        let url = pagination::follow_link(&self.baseurl, next_link).map_err(|message| {
+            Error::invalid_request(
                 NEXT_PAGE_OPERATION,
-                format!(
-                    "NextLink points to {}, not to the client's {}; not sending the access \
-                     token there (use `list_log_entries().skip(n)` instead)",
-                    url.origin().ascii_serialization(),
-                    base.origin().ascii_serialization(),
-                ),
-            ));
-        }
-        let request = self
-            .client
-            .get(url)
-            .header(
-                reqwest::header::ACCEPT,
-                reqwest::header::HeaderValue::from_static("application/json"),
+                format!("{message} (use `list_log_entries().skip(n)` instead)"),
             )
-            .build()
+        })?;
+        let request = pagination::link_request(&self.client, url)
             .map_err(|e| Error::transport(NEXT_PAGE_OPERATION, e))?;
         let response = self
             .runtime()
@@ -80,14 +63,6 @@ impl types::IdentificationLogList {
     /// `list_log_entries().skip(n)` when the link itself cannot be followed. `None` on the
     /// last page or when the link carries no `skip`.
     pub fn next_skip(&self) -> Option<i32> {
-        let link = self.next_link.as_deref()?;
-        // The link may be relative: resolve it against any base to read its query.
-        let url = reqwest::Url::parse("https://base.invalid/")
-            .ok()?
-            .join(link.trim())
-            .ok()?;
-        url.query_pairs()
-            .find(|(key, _)| key.eq_ignore_ascii_case("skip"))
-            .and_then(|(_, value)| value.parse().ok())
+        pagination::link_query_number(self.next_link.as_deref()?, "skip")
     }
 }

@@ -274,37 +274,25 @@ where
         let Some(link) = info.next.filter(|l| !l.trim().is_empty()) else {
             return Ok(None);
         };
-        let base = reqwest::Url::parse(&self.base_url)
-            .map_err(|e| format!("the client's base URL is not a URL: {e}"))?;
-        let url = base
-            .join(link.trim())
-            .map_err(|e| format!("the next page's link is not a URL: {e}"))?;
-        if url.origin() == base.origin() {
-            if !self.seen.insert(url.as_str().to_owned()) {
-                return Err(self.repeated("next-page link"));
+        let (url, param) = match (same_origin_link(&self.base_url, &link), fallback_param) {
+            (Ok(url), _) => {
+                if !self.seen.insert(url.as_str().to_owned()) {
+                    return Err(self.repeated("next-page link"));
+                }
+                return Ok(Some(PageRequest::Link(url)));
             }
-            return Ok(Some(PageRequest::Link(url)));
-        }
-        // Only the origin in messages: the link's query may hold filters such as a name.
-        let Some(param) = fallback_param else {
-            return Err(format!(
-                "the next page's link points to {}, not the client's {}; not sending the \
-                 access token there",
-                url.origin().ascii_serialization(),
-                base.origin().ascii_serialization()
-            ));
+            (Err(LinkError::OtherOrigin { url, .. }), Some(param)) => (url, param),
+            (Err(LinkError::OtherOrigin { message, .. } | LinkError::Invalid(message)), _) => {
+                return Err(message);
+            }
         };
-        let value = url
-            .query_pairs()
-            .find(|(key, _)| key.eq_ignore_ascii_case(param))
-            .and_then(|(_, value)| value.parse::<u64>().ok())
-            .ok_or_else(|| {
-                format!(
-                    "the next page's link points to {} (not the client's origin) and has no \
-                     numeric `{param}` to ask for the page directly",
-                    url.origin().ascii_serialization()
-                )
-            })?;
+        let value = link_query_number(url.as_str(), param).ok_or_else(|| {
+            format!(
+                "the next page's link points to {} (not the client's origin) and has no \
+                 numeric `{param}` to ask for the page directly",
+                url.origin().ascii_serialization()
+            )
+        })?;
         if !self.seen.insert(format!("{param}={value}")) {
             return Err(self.repeated(&format!("`{param}`")));
         }
@@ -404,6 +392,54 @@ nonzero_page_number!(
     std::num::NonZeroI32 => i32,
     std::num::NonZeroI64 => i64
 );
+
+/// Why a next-page link is not followed.
+#[derive(Debug)]
+pub(crate) enum LinkError {
+    /// The base URL or the link is not a URL.
+    Invalid(String),
+    /// The link is on another origin, where the access token must not go.
+    OtherOrigin { url: reqwest::Url, message: String },
+}
+
+/// `link` resolved against `base_url` (a relative link is on the client's origin), if
+/// it is on the client's scheme, host and port: the only place a next-page request, and
+/// so the access token, may go. Messages name origins only, never the query (which may
+/// hold filters such as a person's name).
+pub fn follow_link(base_url: &str, link: &str) -> Result<reqwest::Url, String> {
+    same_origin_link(base_url, link).map_err(|e| match e {
+        LinkError::Invalid(message) | LinkError::OtherOrigin { message, .. } => message,
+    })
+}
+
+pub(crate) fn same_origin_link(base_url: &str, link: &str) -> Result<reqwest::Url, LinkError> {
+    let base = reqwest::Url::parse(base_url)
+        .map_err(|e| LinkError::Invalid(format!("the client's base URL is not a URL: {e}")))?;
+    let url = base
+        .join(link.trim())
+        .map_err(|e| LinkError::Invalid(format!("the next page's link is not a URL: {e}")))?;
+    if url.origin() == base.origin() {
+        return Ok(url);
+    }
+    let message = format!(
+        "the next page's link points to {}, not the client's {}; not sending the access \
+         token there",
+        url.origin().ascii_serialization(),
+        base.origin().ascii_serialization()
+    );
+    Err(LinkError::OtherOrigin { url, message })
+}
+
+/// The number in query parameter `name` (any case) of `link`, which may be relative.
+pub fn link_query_number<T: std::str::FromStr>(link: &str, name: &str) -> Option<T> {
+    let url = reqwest::Url::parse("https://base.invalid/")
+        .ok()?
+        .join(link.trim())
+        .ok()?;
+    url.query_pairs()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .and_then(|(_, value)| value.parse().ok())
+}
 
 /// For generated code: the request for a next-page link (already checked to be on the
 /// client's origin by the paginator).
