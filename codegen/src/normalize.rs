@@ -175,13 +175,19 @@ fn assign_operation_ids(n: &mut Normalized, ops: &[OpRef]) {
     }
 }
 
-fn is_json_media(media: &str) -> bool {
-    let essence = media
+/// A media type without its parameters, lower case (`application/json; charset=utf-8`
+/// → `application/json`).
+fn essence(media: &str) -> String {
+    media
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn is_json_media(media: &str) -> bool {
+    let essence = essence(media);
     essence == "application/json"
         || essence == "text/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
@@ -190,13 +196,6 @@ fn is_json_media(media: &str) -> bool {
 /// Picks the one media type progenitor will see: JSON first, then the other kinds it
 /// supports, in this order.
 fn choose_media(content: &Map<String, Value>, request: bool) -> Option<String> {
-    let essence = |m: &str| {
-        m.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    };
     // Plain `application/json` first: a `+json` variant (JSON Patch, ...) is the exception.
     if let Some(m) = content
         .keys()
@@ -569,14 +568,8 @@ pub fn has_encrypted_responses(doc: &Value) -> bool {
 
 /// A JWE body: what [`idverify_runtime::jwe`] decrypts.
 fn is_encrypted_media(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
     matches!(
-        essence.as_str(),
+        essence(media).as_str(),
         "application/jose" | "application/jwt" | "application/jose+json"
     )
 }
