@@ -168,6 +168,7 @@ mod with_key {
     /// The private key a client decrypts encrypted responses with, and whose public half
     /// ([`DecryptionKey::public_jwk`]) is given to the vendor. `Debug` shows the key
     /// type, algorithm and `kid` only.
+    #[derive(Clone)]
     pub struct DecryptionKey {
         /// The private JWK, without `kid` (checked against the token's here, so that a
         /// token without `kid` is still read).
