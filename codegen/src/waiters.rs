@@ -133,12 +133,45 @@ pub fn items(
         quote_list(finals),
         quote_list(successful),
     );
+    let root_ident = format_ident!("{}", root_type);
+    let doc_status = format!(
+        "The session's `{}` as received (`None` when absent): what [`Client::{}`]'s \
+         waiter polls.",
+        waiter.status, builder.method
+    );
+    let doc_final = format!(
+        "Whether the session is final: its `{}` is one of {}. It changes no more.{note}",
+        waiter.status,
+        quote_list(finals)
+    );
+    let doc_successful = format!(
+        "Whether the session is final and successful: its `{}` is {}{}.{note}",
+        waiter.status,
+        if successful.len() == 1 { "" } else { "one of " },
+        quote_list(successful)
+    );
     let builder_items = quote! {
+        impl types::#root_ident {
+            #[doc = #doc_status]
+            pub fn lifecycle_status(&self) -> ::std::option::Option<&str> {
+                let #value = self;
+                ::std::option::Option::Some(#status_expr.as_str())
+            }
+            #[doc = #doc_final]
+            pub fn is_final(&self) -> bool {
+                self.lifecycle_status().is_some_and(|s| [#(#finals),*].contains(&s))
+            }
+            #[doc = #doc_successful]
+            pub fn is_successful(&self) -> bool {
+                self.lifecycle_status().is_some_and(|s| [#(#successful),*].contains(&s))
+            }
+        }
+
         impl<'a> #builder_ident<'a> {
             #[doc = #doc_builder]
             pub fn wait_until_final(self) -> ::idverify_runtime::waiter::Waiter<'a, #success, #error> {
                 fn status(#value: &#success) -> ::std::option::Option<&str> {
-                    ::std::option::Option::Some(#status_expr.as_str())
+                    #value.lifecycle_status()
                 }
                 ::idverify_runtime::waiter::Waiter::new(
                     ::idverify_runtime::waiter::WaiterSpec {

@@ -5766,6 +5766,25 @@ pub mod builder {
             }
         }
     }
+    impl types::GetIdentResponse {
+        ///The session's `data.status_code` as received (`None` when absent): what [`Client::get_ident`]'s waiter polls.
+        pub fn lifecycle_status(&self) -> ::std::option::Option<&str> {
+            let value = self;
+            ::std::option::Option::Some(value.data.status_code.as_ref()?.as_str())
+        }
+        /**Whether the session is final: its `data.status_code` is one of `3`, `4`, `5`. It changes no more.
+
+Only `"5"` (`Successful`) is documented; `"3"` (aborted) and `"4"` (failed) as final codes are assumed.*/
+        pub fn is_final(&self) -> bool {
+            self.lifecycle_status().is_some_and(|s| ["3", "4", "5"].contains(&s))
+        }
+        /**Whether the session is final and successful: its `data.status_code` is `5`.
+
+Only `"5"` (`Successful`) is documented; `"3"` (aborted) and `"4"` (failed) as final codes are assumed.*/
+        pub fn is_successful(&self) -> bool {
+            self.lifecycle_status().is_some_and(|s| ["5"].contains(&s))
+        }
+    }
     impl<'a> GetIdent<'a> {
         /**Polls this operation until the session's `data.status_code` is final (`3`, `4`, `5`); successful: `5`.
 
@@ -5780,7 +5799,7 @@ Returns an [`idverify_runtime::waiter::Waiter`]: set `min_delay`, `max_delay`, `
             types::Envelope,
         > {
             fn status(value: &types::GetIdentResponse) -> ::std::option::Option<&str> {
-                ::std::option::Option::Some(value.data.status_code.as_ref()?.as_str())
+                value.lifecycle_status()
             }
             ::idverify_runtime::waiter::Waiter::new(
                 ::idverify_runtime::waiter::WaiterSpec {

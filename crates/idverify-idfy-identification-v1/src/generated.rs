@@ -4554,6 +4554,25 @@ pub mod builder {
             }
         }
     }
+    impl types::IdentificationResponse {
+        ///The session's `Status` as received (`None` when absent): what [`Client::retrieve_session`]'s waiter polls.
+        pub fn lifecycle_status(&self) -> ::std::option::Option<&str> {
+            let value = self;
+            ::std::option::Option::Some(value.status.as_ref()?.as_str())
+        }
+        ///Whether the session is final: its `Status` is one of `SUCCESS`, `ERROR`, `USERABORTED`, `TIMEOUT`, `INVALIDATED`. It changes no more.
+        pub fn is_final(&self) -> bool {
+            self.lifecycle_status()
+                .is_some_and(|s| {
+                    ["SUCCESS", "ERROR", "USERABORTED", "TIMEOUT", "INVALIDATED"]
+                        .contains(&s)
+                })
+        }
+        ///Whether the session is final and successful: its `Status` is `SUCCESS`.
+        pub fn is_successful(&self) -> bool {
+            self.lifecycle_status().is_some_and(|s| ["SUCCESS"].contains(&s))
+        }
+    }
     impl<'a> RetrieveSession<'a> {
         /**Polls this operation until the session's `Status` is final (`SUCCESS`, `ERROR`, `USERABORTED`, `TIMEOUT`, `INVALIDATED`); successful: `SUCCESS`.
 
@@ -4568,7 +4587,7 @@ Returns an [`idverify_runtime::waiter::Waiter`]: set `min_delay`, `max_delay`, `
             fn status(
                 value: &types::IdentificationResponse,
             ) -> ::std::option::Option<&str> {
-                ::std::option::Option::Some(value.status.as_ref()?.as_str())
+                value.lifecycle_status()
             }
             ::idverify_runtime::waiter::Waiter::new(
                 ::idverify_runtime::waiter::WaiterSpec {

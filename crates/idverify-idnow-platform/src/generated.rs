@@ -6265,6 +6265,28 @@ pub mod builder {
             }
         }
     }
+    impl types::Session {
+        ///The session's `sessionStatus` as received (`None` when absent): what [`Client::get_session`]'s waiter polls.
+        pub fn lifecycle_status(&self) -> ::std::option::Option<&str> {
+            let value = self;
+            ::std::option::Option::Some(&value.session_status.as_str())
+        }
+        /**Whether the session is final: its `sessionStatus` is one of `COMPLETED`, `ERROR`, `ABORTED`, `EXPIRED`. It changes no more.
+
+`COMPLETED` means the flow ran to its end; read the session's `outcome` for its decision.*/
+        pub fn is_final(&self) -> bool {
+            self.lifecycle_status()
+                .is_some_and(|s| {
+                    ["COMPLETED", "ERROR", "ABORTED", "EXPIRED"].contains(&s)
+                })
+        }
+        /**Whether the session is final and successful: its `sessionStatus` is `COMPLETED`.
+
+`COMPLETED` means the flow ran to its end; read the session's `outcome` for its decision.*/
+        pub fn is_successful(&self) -> bool {
+            self.lifecycle_status().is_some_and(|s| ["COMPLETED"].contains(&s))
+        }
+    }
     impl<'a> GetSession<'a> {
         /**Polls this operation until the session's `sessionStatus` is final (`COMPLETED`, `ERROR`, `ABORTED`, `EXPIRED`); successful: `COMPLETED`.
 
@@ -6279,7 +6301,7 @@ Returns an [`idverify_runtime::waiter::Waiter`]: set `min_delay`, `max_delay`, `
             types::ErrorResponse,
         > {
             fn status(value: &types::Session) -> ::std::option::Option<&str> {
-                ::std::option::Option::Some(&value.session_status.as_str())
+                value.lifecycle_status()
             }
             ::idverify_runtime::waiter::Waiter::new(
                 ::idverify_runtime::waiter::WaiterSpec {

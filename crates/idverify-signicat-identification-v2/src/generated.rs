@@ -6173,6 +6173,25 @@ pub mod builder {
             }
         }
     }
+    impl types::Session {
+        ///The session's `status` as received (`None` when absent): what [`Client::get_session`]'s waiter polls.
+        pub fn lifecycle_status(&self) -> ::std::option::Option<&str> {
+            let value = self;
+            ::std::option::Option::Some(&value.status.as_str())
+        }
+        ///Whether the session is final: its `status` is one of `success`, `user_aborted`, `timed_out`, `invalidated`, `failed`. It changes no more.
+        pub fn is_final(&self) -> bool {
+            self.lifecycle_status()
+                .is_some_and(|s| {
+                    ["success", "user_aborted", "timed_out", "invalidated", "failed"]
+                        .contains(&s)
+                })
+        }
+        ///Whether the session is final and successful: its `status` is `success`.
+        pub fn is_successful(&self) -> bool {
+            self.lifecycle_status().is_some_and(|s| ["success"].contains(&s))
+        }
+    }
     impl<'a> GetSession<'a> {
         /**Polls this operation until the session's `status` is final (`success`, `user_aborted`, `timed_out`, `invalidated`, `failed`); successful: `success`.
 
@@ -6181,7 +6200,7 @@ Returns an [`idverify_runtime::waiter::Waiter`]: set `min_delay`, `max_delay`, `
             self,
         ) -> ::idverify_runtime::waiter::Waiter<'a, types::Session, types::ApiError> {
             fn status(value: &types::Session) -> ::std::option::Option<&str> {
-                ::std::option::Option::Some(&value.status.as_str())
+                value.lifecycle_status()
             }
             ::idverify_runtime::waiter::Waiter::new(
                 ::idverify_runtime::waiter::WaiterSpec {

@@ -385,6 +385,28 @@ fn full_name(
     })
 }
 
+/// `Ok` for a successful session, else [`IdentityError::NotSuccessful`] with its status
+/// as received.
+#[cfg(any(
+    feature = "signicat-authentication",
+    feature = "signicat-identification-v2",
+    feature = "idfy-identification-v1"
+))]
+fn succeeded(
+    provider: Provider,
+    successful: bool,
+    status: Option<&str>,
+) -> Result<(), IdentityError> {
+    if successful {
+        Ok(())
+    } else {
+        Err(IdentityError::NotSuccessful {
+            provider,
+            status: status.unwrap_or_default().to_string(),
+        })
+    }
+}
+
 /// The country an e-ID belongs to, from a provider name such as `no_bankid_mobile` or
 /// `NO_BANKID_WEB` (the vendors prefix their Nordic e-IDs so).
 #[cfg(any(
@@ -512,16 +534,7 @@ mod signicat_authentication {
 
         /// The session's `subject`, once its status is `SUCCESS`.
         fn try_from(session: &types::Session) -> Result<Self, IdentityError> {
-            if session.status != Some(types::SessionStatus::Success) {
-                return Err(IdentityError::NotSuccessful {
-                    provider: P,
-                    status: session
-                        .status
-                        .as_ref()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                });
-            }
+            succeeded(P, session.is_successful(), session.lifecycle_status())?;
             let missing = |member| IdentityError::Missing {
                 provider: P,
                 member,
@@ -572,12 +585,7 @@ mod signicat_identification_v2 {
 
         /// The session's `identity`, once its status is `success`.
         fn try_from(session: &types::Session) -> Result<Self, IdentityError> {
-            if session.status != types::SessionStatus::Success {
-                return Err(IdentityError::NotSuccessful {
-                    provider: P,
-                    status: session.status.to_string(),
-                });
-            }
+            succeeded(P, session.is_successful(), session.lifecycle_status())?;
             let missing = |member| IdentityError::Missing {
                 provider: P,
                 member,
@@ -647,16 +655,7 @@ mod idfy_identification_v1 {
         /// The identified person, once `Status` is `SUCCESS` (the only status in which
         /// the end user is identified).
         fn try_from(session: &types::IdentificationResponse) -> Result<Self, IdentityError> {
-            if session.status != Some(types::Status::Success) {
-                return Err(IdentityError::NotSuccessful {
-                    provider: P,
-                    status: session
-                        .status
-                        .as_ref()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                });
-            }
+            succeeded(P, session.is_successful(), session.lifecycle_status())?;
             let missing = |member| IdentityError::Missing {
                 provider: P,
                 member,
@@ -707,7 +706,7 @@ mod idnow_platform {
             (session, blocks): (&types::Session, &types::DatablockList),
         ) -> Result<Self, IdentityError> {
             let accepted = session.outcome.as_ref() == Some(&types::SessionOutcome::Accepted);
-            if session.session_status != types::SessionStatus::Completed || !accepted {
+            if !session.is_successful() || !accepted {
                 return Err(IdentityError::NotSuccessful {
                     provider: P,
                     status: match &session.outcome {

@@ -60,11 +60,21 @@ fn configure<'a, T: Send + 'a, E: Send + 'a>(
     }
 }
 
-fn ended<T, E>(result: Result<T, WaitError<T, E>>, status: fn(&T) -> String) -> Ended {
+/// A polled session's status as received, and its generated `is_final()` and
+/// `is_successful()`.
+type Read<T> = fn(&T) -> (String, bool, bool);
+
+fn ended<T, E>(result: Result<T, WaitError<T, E>>, read: Read<T>) -> Ended {
     match result {
-        Ok(session) => Ended::Final(status(&session)),
+        Ok(session) => {
+            let (status, is_final, _) = read(&session);
+            assert!(is_final, "{status}: the waiter ended on a final session");
+            Ended::Final(status)
+        }
         Err(WaitError::Unsuccessful { status: s, session }) => {
-            assert_eq!(status(&session), s, "the error carries the final session");
+            let (status, is_final, is_successful) = read(&session);
+            assert_eq!(status, s, "the error carries the final session");
+            assert!(is_final && !is_successful, "{status}");
             Ended::Unsuccessful(s)
         }
         Err(WaitError::TimedOut {
@@ -72,11 +82,20 @@ fn ended<T, E>(result: Result<T, WaitError<T, E>>, status: fn(&T) -> String) -> 
             last_status,
             last,
             ..
-        }) => Ended::TimedOut {
-            polls,
-            last_status,
-            had_session: last.is_some(),
-        },
+        }) => {
+            if let Some(last) = &last {
+                let (status, is_final, _) = read(last);
+                assert!(
+                    !is_final,
+                    "{status}: a wait that timed out saw no final session"
+                );
+            }
+            Ended::TimedOut {
+                polls,
+                last_status,
+                had_session: last.is_some(),
+            }
+        }
         Err(WaitError::Gone { seen, .. }) => Ended::Gone { seen },
         Err(WaitError::Vendor(error)) => Ended::Failed(error.status().map(|s| s.as_u16())),
         Err(other) => panic!("unexpected wait error: {other}"),
@@ -89,17 +108,20 @@ async fn wait(clients: &Clients, api: Api, id: &str, settings: Settings) -> Ende
         Api::SignicatAuthentication => ended(
             configure(clients.authentication.wait_until_final(id), settings).await,
             |s: &authentication::types::Session| {
-                s.status.as_ref().map(|s| s.to_string()).unwrap_or_default()
+                let status = s.status.as_ref().map(|s| s.to_string()).unwrap_or_default();
+                assert_eq!(s.lifecycle_status(), Some(status.as_str()));
+                (status, s.is_final(), s.is_successful())
             },
         ),
         Api::SignicatIdentificationV2 => ended(
             configure(clients.idv2.wait_until_final(id), settings).await,
-            |s: &idv2::types::Session| s.status.to_string(),
+            |s: &idv2::types::Session| (s.status.to_string(), s.is_final(), s.is_successful()),
         ),
         Api::IdfyIdentificationV1 => ended(
             configure(clients.idfy.wait_until_final(id), settings).await,
             |s: &idfy::types::IdentificationResponse| {
-                s.status.as_ref().map(|s| s.to_string()).unwrap_or_default()
+                let status = s.status.as_ref().map(|s| s.to_string()).unwrap_or_default();
+                (status, s.is_final(), s.is_successful())
             },
         ),
         Api::IdnowPlatform => ended(
@@ -110,11 +132,20 @@ async fn wait(clients: &Clients, api: Api, id: &str, settings: Settings) -> Ende
                 settings,
             )
             .await,
-            |s: &idnow::types::Session| s.session_status.to_string(),
+            |s: &idnow::types::Session| {
+                (
+                    s.session_status.to_string(),
+                    s.is_final(),
+                    s.is_successful(),
+                )
+            },
         ),
         Api::IdentifyVideoident => ended(
             configure(clients.identify.wait_until_final(id), settings).await,
-            |s: &identify::types::GetIdentResponse| s.data.status_code.clone().unwrap_or_default(),
+            |s: &identify::types::GetIdentResponse| {
+                let status = s.data.status_code.clone().unwrap_or_default();
+                (status, s.is_final(), s.is_successful())
+            },
         ),
     }
 }
