@@ -15,6 +15,8 @@
 //!    (`types::forms`) and `body(form)`; `send()` builds the request from its parts.
 //! 8. [`typed_errors`]: `send()` sends through `Runtime::send` and returns
 //!    `idverify_runtime::Error<E>`, built by the runtime's decoding.
+//!    Then [`absent_params`]: an optional query parameter that is not set is not sent
+//!    through reqwest's URL rewriting.
 //! 9. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
 //!    they are shown as text instead of counting as ignored tests.
 //! 10. [`wire_names`]: enum values and properties generated from stand-ins (their Rust
@@ -24,6 +26,7 @@
 //! `schemars::JsonSchema` behind the crate's `schemars` feature (open enums get theirs
 //! from [`open_enums`]).
 
+mod absent_params;
 mod builder_inputs;
 mod enums;
 pub mod multipart;
@@ -145,6 +148,13 @@ pub fn rewrite(
         return fail(
             "typed_errors",
             format!("{operations} operation(s), {sent} send through the runtime"),
+        );
+    }
+    let left = absent_params::absent_params(file);
+    if left > 0 {
+        return fail(
+            "absent_params",
+            format!("{left} optional query parameter(s) still sent when absent"),
         );
     }
     let rewritten = builder_inputs::builder_inputs(file);

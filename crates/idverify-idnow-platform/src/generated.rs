@@ -5832,17 +5832,26 @@ pub mod builder {
             let url = format!(
                 "{}/flows/{}", client.baseurl, encode_path(& environment.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
+            let mut header_map = ::reqwest::header::HeaderMap::new();
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("size", &size))
+                );
+            let request = if page.is_some() {
+                request.query(&progenitor_client::QueryParam::new("page", &page))
+            } else {
+                request
+            };
+            let request = if size.is_some() {
+                request.query(&progenitor_client::QueryParam::new("size", &size))
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("list_flows", e))?;
@@ -5971,7 +5980,7 @@ pub mod builder {
                 "{}/flows/{}/{}/sessions", client.baseurl, encode_path(& flow_id
                 .to_string()), encode_path(& environment.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6073,7 +6082,7 @@ pub mod builder {
                 "{}/{}/sessions/{}", client.baseurl, encode_path(& environment
                 .to_string()), encode_path(& session_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6174,7 +6183,7 @@ pub mod builder {
                 "{}/{}/sessions/{}/datablocks", client.baseurl, encode_path(& environment
                 .to_string()), encode_path(& session_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6275,7 +6284,7 @@ pub mod builder {
                 "{}/{}/files/{}", client.baseurl, encode_path(& environment.to_string()),
                 encode_path(& vault_entry_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client

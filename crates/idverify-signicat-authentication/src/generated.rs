@@ -4519,7 +4519,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/sessions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = signicat_organization_id {
                 header_map
                     .append(
@@ -4533,21 +4533,27 @@ pub mod builder {
                             ))?,
                     );
             }
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "signicat-accountId",
-                        &signicat_account_id,
-                    ),
-                )
+                .json(&body);
+            let request = if signicat_account_id.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "signicat-accountId",
+                            &signicat_account_id,
+                        ),
+                    )
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("create_session", e))?;
@@ -4687,7 +4693,7 @@ pub mod builder {
             let url = format!(
                 "{}/sessions/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = signicat_organization_id {
                 header_map
                     .append(
@@ -4701,23 +4707,37 @@ pub mod builder {
                             ))?,
                     );
             }
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("sessionNonce", &session_nonce),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "signicat-accountId",
-                        &signicat_account_id,
-                    ),
-                )
+                );
+            let request = if session_nonce.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "sessionNonce",
+                            &session_nonce,
+                        ),
+                    )
+            } else {
+                request
+            };
+            let request = if signicat_account_id.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "signicat-accountId",
+                            &signicat_account_id,
+                        ),
+                    )
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("get_session", e))?;
@@ -4831,7 +4851,7 @@ pub mod builder {
             let url = format!(
                 "{}/sessions/{}/cancel", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = signicat_organization_id {
                 header_map
                     .append(
@@ -4845,20 +4865,26 @@ pub mod builder {
                             ))?,
                     );
             }
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "signicat-accountId",
-                        &signicat_account_id,
-                    ),
-                )
+                );
+            let request = if signicat_account_id.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "signicat-accountId",
+                            &signicat_account_id,
+                        ),
+                    )
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("cancel_session", e))?;
