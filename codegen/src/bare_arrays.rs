@@ -1,7 +1,8 @@
 //! Part of pass `emit`: wrapper objects that a vendor may also send as a bare array of
 //! their items (`[types.bare_array]` in `codegen.toml`), where its docs show neither
 //! shape. The struct keeps its derived `Serialize` (the wrapper); its `Deserialize`
-//! reads either shape: an array becomes the named member, the others absent.
+//! reads either shape in one pass (no intermediate `serde_json::Value`): an array
+//! becomes the named member, the others absent.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -60,24 +61,46 @@ pub fn apply(file: &mut syn::File, tables: &BTreeMap<String, String>, config: &P
             .iter()
             .filter_map(|f| f.ident.as_ref())
             .collect();
+        let member_ident = field.ident.as_ref().expect("a named field");
+        let member_ty = &field.ty;
+        let others: Vec<&syn::Ident> = names
+            .iter()
+            .copied()
+            .filter(|n| *n != member_ident)
+            .collect();
         let doc = format!(
             "Reads `{schema}` as documented, or from a bare array of its `{member}` (the vendor's docs show neither shape)."
         );
+        let expecting = format!("`{schema}` (an object) or a bare array of its `{member}`");
+        // The document is read once, as it comes: an array into the member, an object
+        // into the struct.
         let deserialize: syn::ItemImpl = syn::parse_quote! {
             #[doc = #doc]
             impl<'de> ::serde::Deserialize<'de> for #ident {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                     #wrapped
-                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                    let value = if value.is_array() {
-                        let mut object = ::serde_json::Map::new();
-                        object.insert(#member.to_string(), value);
-                        ::serde_json::Value::Object(object)
-                    } else {
-                        value
-                    };
-                    let Wrapped { #(#names),* } = <Wrapped as ::serde::Deserialize>::deserialize(value)
-                        .map_err(<D::Error as ::serde::de::Error>::custom)?;
+                    struct Shapes;
+                    impl<'de> ::serde::de::Visitor<'de> for Shapes {
+                        type Value = Wrapped;
+                        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.write_str(#expecting)
+                        }
+                        fn visit_seq<A: ::serde::de::SeqAccess<'de>>(self, seq: A) -> ::std::result::Result<Wrapped, A::Error> {
+                            let #member_ident = <#member_ty as ::serde::Deserialize>::deserialize(
+                                ::serde::de::value::SeqAccessDeserializer::new(seq),
+                            )?;
+                            ::std::result::Result::Ok(Wrapped {
+                                #member_ident,
+                                #(#others: ::std::option::Option::None,)*
+                            })
+                        }
+                        fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> ::std::result::Result<Wrapped, A::Error> {
+                            <Wrapped as ::serde::Deserialize>::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                        }
+                    }
+                    let Wrapped { #(#names),* } = deserializer.deserialize_any(Shapes)?;
                     ::std::result::Result::Ok(Self { #(#names),* })
                 }
             }

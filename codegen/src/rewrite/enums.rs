@@ -211,7 +211,7 @@ fn impls(name: &syn::Ident, values: &[(syn::Ident, String)]) -> Vec<syn::Item> {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::std::string::String::deserialize(deserializer).map(Self::from)
+                ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
             }
         }
     };

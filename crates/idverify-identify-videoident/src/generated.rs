@@ -4580,7 +4580,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4675,7 +4675,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4761,7 +4761,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5225,7 +5225,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/ident/create", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5323,7 +5323,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/ident/setOnboardifyAppointment", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5416,7 +5416,7 @@ pub mod builder {
             let url = format!(
                 "{}/ident/get/{}", client.baseurl, encode_path(& ident_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5499,7 +5499,7 @@ pub mod builder {
                 "{}/ident/getIdentData/{}", client.baseurl, encode_path(& ident_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5558,7 +5558,7 @@ pub mod builder {
         > {
             let Self { client } = self;
             let url = format!("{}/project/getAll", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5660,7 +5660,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/project/get", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5720,7 +5720,7 @@ pub mod builder {
         > {
             let Self { client } = self;
             let url = format!("{}/webhook/getAll", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -3010,7 +3010,7 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -3106,7 +3106,7 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -3210,7 +3210,7 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -3294,7 +3294,7 @@ webhook's secret) but not the body; this is the shape the sandbox sends.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -3755,16 +3755,22 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/identification/session", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
+            let mut header_map = ::reqwest::header::HeaderMap::new();
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("metaData", &meta_data))
+                );
+            let request = if meta_data.is_some() {
+                request
+                    .query(&progenitor_client::QueryParam::new("metaData", &meta_data))
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .query(&progenitor_client::QueryParam::new("requestId", &request_id))
                 .headers(header_map)
                 .build()
@@ -3863,7 +3869,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/identification/session", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3944,7 +3950,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/identification/session/status", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4054,7 +4060,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/identification/session/invalidate", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4142,7 +4148,7 @@ pub mod builder {
                 "{}/identification/log/requestId/{}", client.baseurl, encode_path(&
                 request_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4385,28 +4391,66 @@ pub mod builder {
                 "{}/identification/log/filter/{}", client.baseurl, encode_path(& year
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
+            let mut header_map = ::reqwest::header::HeaderMap::new();
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("day", &day))
-                .query(&progenitor_client::QueryParam::new("externalId", &external_id))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "identityProviderType",
-                        &identity_provider_type,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("month", &month))
-                .query(&progenitor_client::QueryParam::new("name", &name))
-                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
-                .query(&progenitor_client::QueryParam::new("skip", &skip))
-                .query(&progenitor_client::QueryParam::new("status", &status))
+                );
+            let request = if day.is_some() {
+                request.query(&progenitor_client::QueryParam::new("day", &day))
+            } else {
+                request
+            };
+            let request = if external_id.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new("externalId", &external_id),
+                    )
+            } else {
+                request
+            };
+            let request = if identity_provider_type.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "identityProviderType",
+                            &identity_provider_type,
+                        ),
+                    )
+            } else {
+                request
+            };
+            let request = if month.is_some() {
+                request.query(&progenitor_client::QueryParam::new("month", &month))
+            } else {
+                request
+            };
+            let request = if name.is_some() {
+                request.query(&progenitor_client::QueryParam::new("name", &name))
+            } else {
+                request
+            };
+            let request = if page_size.is_some() {
+                request
+                    .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+            } else {
+                request
+            };
+            let request = if skip.is_some() {
+                request.query(&progenitor_client::QueryParam::new("skip", &skip))
+            } else {
+                request
+            };
+            let request = if status.is_some() {
+                request.query(&progenitor_client::QueryParam::new("status", &status))
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport(
@@ -4504,7 +4548,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/identification/no/bankid/mobile", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -4806,7 +4806,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4909,7 +4909,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4997,7 +4997,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5085,7 +5085,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5183,7 +5183,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5267,7 +5267,7 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5439,20 +5439,38 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 #[serde(rename = "dataBlocks")]
                 data_blocks: ::std::vec::Vec<Datablock>,
             }
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            let value = if value.is_array() {
-                let mut object = ::serde_json::Map::new();
-                object.insert("dataBlocks".to_string(), value);
-                ::serde_json::Value::Object(object)
-            } else {
-                value
-            };
-            let Wrapped { data_blocks } = <Wrapped as ::serde::Deserialize>::deserialize(
-                    value,
-                )
-                .map_err(<D::Error as ::serde::de::Error>::custom)?;
+            struct Shapes;
+            impl<'de> ::serde::de::Visitor<'de> for Shapes {
+                type Value = Wrapped;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "`DatablockList` (an object) or a bare array of its `dataBlocks`",
+                    )
+                }
+                fn visit_seq<A: ::serde::de::SeqAccess<'de>>(
+                    self,
+                    seq: A,
+                ) -> ::std::result::Result<Wrapped, A::Error> {
+                    let data_blocks = <::std::vec::Vec<
+                        Datablock,
+                    > as ::serde::Deserialize>::deserialize(
+                        ::serde::de::value::SeqAccessDeserializer::new(seq),
+                    )?;
+                    ::std::result::Result::Ok(Wrapped { data_blocks })
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> ::std::result::Result<Wrapped, A::Error> {
+                    <Wrapped as ::serde::Deserialize>::deserialize(
+                        ::serde::de::value::MapAccessDeserializer::new(map),
+                    )
+                }
+            }
+            let Wrapped { data_blocks } = deserializer.deserialize_any(Shapes)?;
             ::std::result::Result::Ok(Self { data_blocks })
         }
     }
@@ -5467,20 +5485,41 @@ check `iss`, `aud` and `exp`, then read its claims as `WebhookClaims`.
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 page: ::std::option::Option<PageInfo>,
             }
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            let value = if value.is_array() {
-                let mut object = ::serde_json::Map::new();
-                object.insert("content".to_string(), value);
-                ::serde_json::Value::Object(object)
-            } else {
-                value
-            };
-            let Wrapped { content, page } = <Wrapped as ::serde::Deserialize>::deserialize(
-                    value,
-                )
-                .map_err(<D::Error as ::serde::de::Error>::custom)?;
+            struct Shapes;
+            impl<'de> ::serde::de::Visitor<'de> for Shapes {
+                type Value = Wrapped;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "`FlowList` (an object) or a bare array of its `content`",
+                    )
+                }
+                fn visit_seq<A: ::serde::de::SeqAccess<'de>>(
+                    self,
+                    seq: A,
+                ) -> ::std::result::Result<Wrapped, A::Error> {
+                    let content = <::std::vec::Vec<
+                        Flow,
+                    > as ::serde::Deserialize>::deserialize(
+                        ::serde::de::value::SeqAccessDeserializer::new(seq),
+                    )?;
+                    ::std::result::Result::Ok(Wrapped {
+                        content,
+                        page: ::std::option::Option::None,
+                    })
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> ::std::result::Result<Wrapped, A::Error> {
+                    <Wrapped as ::serde::Deserialize>::deserialize(
+                        ::serde::de::value::MapAccessDeserializer::new(map),
+                    )
+                }
+            }
+            let Wrapped { content, page } = deserializer.deserialize_any(Shapes)?;
             ::std::result::Result::Ok(Self { content, page })
         }
     }
@@ -5793,17 +5832,26 @@ pub mod builder {
             let url = format!(
                 "{}/flows/{}", client.baseurl, encode_path(& environment.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
+            let mut header_map = ::reqwest::header::HeaderMap::new();
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("size", &size))
+                );
+            let request = if page.is_some() {
+                request.query(&progenitor_client::QueryParam::new("page", &page))
+            } else {
+                request
+            };
+            let request = if size.is_some() {
+                request.query(&progenitor_client::QueryParam::new("size", &size))
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("list_flows", e))?;
@@ -5932,7 +5980,7 @@ pub mod builder {
                 "{}/flows/{}/{}/sessions", client.baseurl, encode_path(& flow_id
                 .to_string()), encode_path(& environment.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6034,7 +6082,7 @@ pub mod builder {
                 "{}/{}/sessions/{}", client.baseurl, encode_path(& environment
                 .to_string()), encode_path(& session_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6135,7 +6183,7 @@ pub mod builder {
                 "{}/{}/sessions/{}/datablocks", client.baseurl, encode_path(& environment
                 .to_string()), encode_path(& session_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6236,7 +6284,7 @@ pub mod builder {
                 "{}/{}/files/{}", client.baseurl, encode_path(& environment.to_string()),
                 encode_path(& vault_entry_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -3,7 +3,9 @@
 //! text exactly as received.
 
 use std::fmt;
+use std::sync::LazyLock;
 
+use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 
 /// What a [`LenientDateTime`] could be read as.
@@ -85,28 +87,112 @@ impl LenientDateTime {
     }
 }
 
+/// The formats of a kind, parsed once (chrono's `parse_from_str` re-reads its format
+/// string on every call, which costs more than reading the date).
+struct Formats {
+    offset: Vec<Vec<Item<'static>>>,
+    local: Vec<Vec<Item<'static>>>,
+    date: Vec<Vec<Item<'static>>>,
+}
+
+static FORMATS: LazyLock<Formats> = LazyLock::new(|| {
+    let items = |formats: &[&'static str]| {
+        formats
+            .iter()
+            .map(|f| {
+                StrftimeItems::new(f)
+                    .parse()
+                    .expect("the known formats are valid")
+            })
+            .collect()
+    };
+    Formats {
+        offset: items(OFFSET_FORMATS),
+        local: items(LOCAL_FORMATS),
+        date: items(DATE_FORMATS),
+    }
+});
+
+/// `text` read with `items` (as chrono's `parse_from_str` does with a format string).
+fn read(text: &str, items: &[Item<'static>]) -> Option<Parsed> {
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, text, items.iter()).ok()?;
+    Some(parsed)
+}
+
 fn parse(text: &str) -> Option<ParsedDateTime> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return Some(ParsedDateTime::Offset(dt));
     }
+    parse_exact(text).or_else(|| parse_with_formats(text))
+}
+
+/// The forms after RFC 3339, in order, with chrono's format parser.
+fn parse_with_formats(text: &str) -> Option<ParsedDateTime> {
+    let formats = &*FORMATS;
     let zulu = text.strip_suffix('Z').map(|t| format!("{t}+00:00"));
     let text_or_zulu = zulu.as_deref().unwrap_or(text);
-    for format in OFFSET_FORMATS {
-        if let Ok(dt) = DateTime::parse_from_str(text_or_zulu, format) {
+    for items in &formats.offset {
+        if let Some(dt) = read(text_or_zulu, items).and_then(|p| p.to_datetime().ok()) {
             return Some(ParsedDateTime::Offset(dt));
         }
     }
-    for format in LOCAL_FORMATS {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(text, format) {
+    for items in &formats.local {
+        if let Some(dt) = read(text, items).and_then(|p| p.to_naive_datetime_with_offset(0).ok()) {
             return Some(ParsedDateTime::Local(dt));
         }
     }
-    for format in DATE_FORMATS {
-        if let Ok(d) = NaiveDate::parse_from_str(text, format) {
+    for items in &formats.date {
+        if let Some(d) = read(text, items).and_then(|p| p.to_naive_date().ok()) {
             return Some(ParsedDateTime::Date(d));
         }
     }
     None
+}
+
+/// The forms without offset written exactly (two-digit fields, a four-digit year, one
+/// separator): `YYYY-MM-DD`, `DD-MM-YYYY`, each optionally followed by ` HH:MM[:SS]`
+/// (or `THH:MM[:SS]` after `YYYY-MM-DD`), read without chrono's format machinery. A text
+/// of any of these shapes fails every offset format (each wants a `T` right after a
+/// two-digit day) and is read by the first local or date format of the same shape, so
+/// the result is the one [`parse`]'s formats give; a shape it does not know, or a field
+/// out of range (a leap second), is left to them.
+fn parse_exact(text: &str) -> Option<ParsedDateTime> {
+    let b = text.as_bytes();
+    if !matches!(b.len(), 10 | 16 | 19) {
+        return None;
+    }
+    let number = |at: usize, len: usize| -> Option<u32> {
+        b.get(at..at + len)?.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let (year_first, date) = if b[4] == b'-' && b[7] == b'-' {
+        (
+            true,
+            NaiveDate::from_ymd_opt(number(0, 4)? as i32, number(5, 2)?, number(8, 2)?)?,
+        )
+    } else if b[2] == b'-' && b[5] == b'-' {
+        (
+            false,
+            NaiveDate::from_ymd_opt(number(6, 4)? as i32, number(3, 2)?, number(0, 2)?)?,
+        )
+    } else {
+        return None;
+    };
+    if b.len() == 10 {
+        return Some(ParsedDateTime::Date(date));
+    }
+    if !(b[10] == b' ' || (year_first && b[10] == b'T')) || b[13] != b':' {
+        return None;
+    }
+    let second = match b.len() {
+        16 => 0,
+        19 if b[16] == b':' => number(17, 2)?,
+        _ => return None,
+    };
+    let time = chrono::NaiveTime::from_hms_opt(number(11, 2)?, number(14, 2)?, second)?;
+    Some(ParsedDateTime::Local(date.and_time(time)))
 }
 
 impl fmt::Display for LenientDateTime {
@@ -220,5 +306,66 @@ mod tests {
         assert_eq!(odd.parsed(), None);
         assert_eq!(odd.raw(), "next Tuesday");
         assert_eq!(serde_json::to_string(&odd).unwrap(), "\"next Tuesday\"");
+    }
+
+    #[test]
+    fn the_exact_forms_read_as_the_formats_do() {
+        // Texts of every shape the exact reader knows, and near misses, with digits drawn
+        // from a fixed sequence (out-of-range fields included).
+        let shapes = [
+            "dd-dd-dddd",
+            "dddd-dd-dd",
+            "dd-dd-dddd dd:dd:dd",
+            "dd-dd-dddd dd:dd",
+            "dddd-dd-dd dd:dd:dd",
+            "dddd-dd-dd dd:dd",
+            "dddd-dd-ddTdd:dd:dd",
+            "dddd-dd-ddTdd:dd",
+            "dd-dd-ddddTdd:dd:dd",
+            "dd-dd-dddd dd:dd:dd.d",
+            "dddd-dd-dd dd:ddd",
+            "dd-dd-dddd ddddd",
+            "dddd-dd-dd dd:dd:dd",
+        ];
+        let mut seed = 0x2545_f491_u32;
+        let mut checked = 0;
+        for shape in shapes {
+            for round in 0..4000 {
+                let text: String = shape
+                    .chars()
+                    .map(|c| {
+                        if c != 'd' {
+                            return c;
+                        }
+                        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                        // Mostly small digits (so that many texts are valid dates), some large.
+                        let limit = if round % 2 == 0 { 3 } else { 10 };
+                        char::from(b'0' + ((seed >> 24) % limit) as u8)
+                    })
+                    .collect();
+                let expected = if DateTime::parse_from_rfc3339(&text).is_ok() {
+                    None
+                } else {
+                    parse_with_formats(&text)
+                };
+                if let Some(exact) = parse_exact(&text) {
+                    assert_eq!(Some(exact), expected, "{text}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 5_000, "{checked}");
+        for text in [
+            "2024-13-01",
+            "31-02-2023",
+            "2023-08-03 24:00",
+            "2023-08-03 12:00:60",
+        ] {
+            assert_eq!(parse_exact(text), None, "{text}");
+        }
+        assert_eq!(
+            LenientDateTime::new("2023-08-03 12:00:60").parsed(),
+            parse_with_formats("2023-08-03 12:00:60")
+        );
     }
 }

@@ -3633,7 +3633,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -3721,7 +3721,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -3810,7 +3810,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -3919,7 +3919,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4024,7 +4024,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4107,7 +4107,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4523,7 +4523,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/sessions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = signicat_organization_id {
                 header_map
                     .append(
@@ -4537,21 +4537,27 @@ pub mod builder {
                             ))?,
                     );
             }
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "signicat-accountId",
-                        &signicat_account_id,
-                    ),
-                )
+                .json(&body);
+            let request = if signicat_account_id.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "signicat-accountId",
+                            &signicat_account_id,
+                        ),
+                    )
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("create_session", e))?;
@@ -4691,7 +4697,7 @@ pub mod builder {
             let url = format!(
                 "{}/sessions/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = signicat_organization_id {
                 header_map
                     .append(
@@ -4705,23 +4711,37 @@ pub mod builder {
                             ))?,
                     );
             }
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("sessionNonce", &session_nonce),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "signicat-accountId",
-                        &signicat_account_id,
-                    ),
-                )
+                );
+            let request = if session_nonce.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "sessionNonce",
+                            &session_nonce,
+                        ),
+                    )
+            } else {
+                request
+            };
+            let request = if signicat_account_id.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "signicat-accountId",
+                            &signicat_account_id,
+                        ),
+                    )
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("get_session", e))?;
@@ -4835,7 +4855,7 @@ pub mod builder {
             let url = format!(
                 "{}/sessions/{}/cancel", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = signicat_organization_id {
                 header_map
                     .append(
@@ -4849,20 +4869,26 @@ pub mod builder {
                             ))?,
                     );
             }
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "signicat-accountId",
-                        &signicat_account_id,
-                    ),
-                )
+                );
+            let request = if signicat_account_id.is_some() {
+                request
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "signicat-accountId",
+                            &signicat_account_id,
+                        ),
+                    )
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("cancel_session", e))?;

@@ -4178,7 +4178,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4265,7 +4265,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4405,7 +4405,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4497,7 +4497,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4600,7 +4600,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4702,7 +4702,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4808,7 +4808,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4892,7 +4892,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -4980,7 +4980,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5080,7 +5080,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5167,7 +5167,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5248,7 +5248,7 @@ Personal or secret data: redacted from `Debug` output.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            ::idverify_runtime::UnknownValue::__deserialize_enum(deserializer)
         }
     }
     #[cfg(feature = "schemars")]
@@ -5671,17 +5671,26 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/sessions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
+            let mut header_map = ::reqwest::header::HeaderMap::new();
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                );
+            let request = if cursor.is_some() {
+                request.query(&progenitor_client::QueryParam::new("cursor", &cursor))
+            } else {
+                request
+            };
+            let request = if limit.is_some() {
+                request.query(&progenitor_client::QueryParam::new("limit", &limit))
+            } else {
+                request
+            };
+            #[allow(unused_mut)]
+            let mut request = request
                 .headers(header_map)
                 .build()
                 .map_err(|e| ::idverify_runtime::Error::transport("list_sessions", e))?;
@@ -5770,7 +5779,7 @@ pub mod builder {
                     message,
                 ))?;
             let url = format!("{}/sessions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5853,7 +5862,7 @@ pub mod builder {
             let url = format!(
                 "{}/sessions/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5936,7 +5945,7 @@ pub mod builder {
                 "{}/sessions/{}/invalidate", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5999,7 +6008,7 @@ pub mod builder {
         > {
             let Self { client } = self;
             let url = format!("{}/languages", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6058,7 +6067,7 @@ pub mod builder {
         > {
             let Self { client } = self;
             let url = format!("{}/id-providers", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6124,7 +6133,7 @@ pub mod builder {
         > {
             let Self { client } = self;
             let url = format!("{}/id-providers/account", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             #[allow(unused_mut)]
             let mut request = client
                 .client

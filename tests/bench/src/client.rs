@@ -228,9 +228,15 @@ pub(crate) fn run(settings: &Settings, report: &mut Report) {
                 std::mem::size_of::<Result<signicat::ResponseValue<Session>, idverify_runtime::Error<signicat::types::Problem>>>(),
             );
         }
-                // Warm up both connection pools (and the token cache) at the widest concurrency.
-        round(2_000.min(settings.calls), 64, generated.clone()).await;
-        round(2_000.min(settings.calls), 64, hand_written.clone()).await;
+        // Warm up both connection pools (and the token cache) at the widest concurrency
+        // (only the side profiled, with `--only`, so that all this thread runs is that side).
+        let warm_up = 2_000.min(settings.calls);
+        if settings.only.as_deref() != Some("theirs") {
+            round(warm_up, 64, generated.clone()).await;
+        }
+        if settings.only.as_deref() != Some("ours") {
+            round(warm_up, 64, hand_written.clone()).await;
+        }
 
         if let Some(only) = &settings.only {
             for concurrency in [1, 64] {

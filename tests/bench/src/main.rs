@@ -3,7 +3,8 @@
 //! - `idverify-bench client [--quick]`: client overhead against hand-written reqwest +
 //!   serde, and token requests under concurrency ([`client`]);
 //! - `idverify-bench decode [--quick]`: the largest documented response of each API
-//!   through its generated type and through a hand-written serde struct ([`decode`]).
+//!   through its generated type and through a hand-written serde struct ([`decode`]);
+//!   `--only API[:ours|:theirs]` decodes one API (one side) many times, to profile it.
 //!
 //! Each figure is printed as one tab-separated line, `figure<TAB>key<TAB>value<TAB>unit
 //! <TAB>what`, which `cargo xtask bench` reads into its table.
@@ -112,7 +113,7 @@ fn main() -> ExitCode {
             },
             &mut report,
         ),
-        Some("decode") => decode::run(quick, &mut report),
+        Some("decode") => decode::run(&decode::Settings { quick, only }, &mut report),
         _ => {
             eprintln!("usage: idverify-bench client|decode [--quick]");
             return ExitCode::from(2);
