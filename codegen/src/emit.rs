@@ -638,7 +638,7 @@ serde_json = "1"
         tls_rustls = tls_rustls.join(", "),
         tls_native = tls_native.join(", "),
         dev_deps = if with_sandbox {
-            "[dev-dependencies]\n# The examples run against the embedded sandbox when no vendor credentials are set.\nidverify-sandbox = { version = \"0.1.0\", path = \"../idverify-sandbox\" }\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nfutures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n"
+            "[dev-dependencies]\n# The examples run against the embedded sandbox when no vendor credentials are set.\nidverify-sandbox = { version = \"0.1.0\", path = \"../idverify-sandbox\", default-features = false }\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nfutures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n"
         } else {
             ""
         },

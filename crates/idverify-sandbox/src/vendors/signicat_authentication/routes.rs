@@ -48,13 +48,21 @@ pub(super) async fn get_session(
     }
 }
 
-/// The session as a compact JWE encrypted to `key` (validated at create).
+/// The session as a compact JWE encrypted to `key` (validated at create; without the
+/// `jwe` feature no session has a key).
 fn encrypted_response(
     session: &types::Session,
     key: &serde_json::Map<String, serde_json::Value>,
 ) -> Response {
     let json = serde_json::to_vec(session).expect("a session serialises");
-    match idverify_runtime::jwe::encrypt(&json, key, "A256GCM") {
+    #[cfg(feature = "jwe")]
+    let encrypted = idverify_runtime::jwe::encrypt(&json, key, "A256GCM");
+    #[cfg(not(feature = "jwe"))]
+    let encrypted: Result<String, &str> = {
+        let _ = (json, key);
+        Err("built without the `jwe` feature")
+    };
+    match encrypted {
         Ok(token) => (
             [(header::CONTENT_TYPE, HeaderValue::from_static("application/jose"))],
             token,

@@ -80,11 +80,17 @@ fn validation_names_the_field() {
         "requestedLoa": null,
         "returnUrl": null,
         "tags": null,
-        "additionalParameters": {"sbid_flow": null},
+        "additionalParameters": {"sbid_flow": null}
+    }));
+    #[cfg(feature = "jwe")]
+    request(json!({
+        "flow": "redirect",
+        "requestedAttributes": [],
         "encryptionPublicKey": ec_public_key_with_null_d()
     }));
 }
 
+#[cfg(feature = "jwe")]
 fn ec_public_key_with_null_d() -> serde_json::Value {
     let key = idverify_runtime::jwe::DecryptionKey::generate_p256("k").unwrap();
     let mut jwk = key.public_jwk();
@@ -92,6 +98,7 @@ fn ec_public_key_with_null_d() -> serde_json::Value {
     serde_json::Value::Object(jwk)
 }
 
+#[cfg(feature = "jwe")]
 #[test]
 fn an_encryption_key_must_be_a_usable_public_key() {
     let create = |key: serde_json::Value| {

@@ -111,7 +111,15 @@ pub fn public_jwk(
         return Err(format!("A {} key needs `{missing}`.", key.kty.as_deref().unwrap_or("")));
     }
     // A key the sandbox cannot encrypt to would fail every read of the session.
+    #[cfg(feature = "jwe")]
     idverify_runtime::jwe::encrypt(b"{}", &jwk, "A256GCM")
         .map_err(|e| format!("Not a usable public key: {e}."))?;
+    #[cfg(not(feature = "jwe"))]
+    return Err(
+        "This sandbox was built without its `jwe` feature and cannot encrypt results; \
+         leave out `encryptionPublicKey`."
+            .into(),
+    );
+    #[cfg(feature = "jwe")]
     Ok(jwk)
 }
