@@ -377,10 +377,11 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
         }
         configs.push((source.name.clone(), config));
     }
-    let mut apis = Vec::new();
-    for source in sources.iter().filter(|s| only.is_none_or(|o| o == s.name)) {
-        apis.push(generate_api(layout, source)?);
-    }
+    let wanted: Vec<&ApiSource> = sources
+        .iter()
+        .filter(|s| only.is_none_or(|o| o == s.name))
+        .collect();
+    let apis = in_parallel(&wanted, |source| generate_api(layout, source))?;
     if !layout.facade {
         return Ok(Plan {
             apis,
@@ -450,6 +451,56 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
     Ok(Plan { apis, facade })
 }
 
+/// `job` of every item, on as many threads as the machine has cores (each API is
+/// generated on its own): the results in the items' order, and of several errors the
+/// first in that order, so a run reports the same as a sequential one would.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    job: impl Fn(&T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(&job).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<R>>> = (0..items.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                // The syntax-tree passes recurse deeply over large files: the main
+                // thread's stack size, not a spawned thread's 2 MiB default.
+                std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(scope, || {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(item) = items.get(i) else { break };
+                            done.push((i, job(item)));
+                        }
+                        done
+                    })
+                    .expect("spawning a generator thread")
+            })
+            .collect();
+        for worker in workers {
+            for (i, result) in worker
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            {
+                results[i] = Some(result);
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.expect("every item was taken by a worker"))
+        .collect()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -462,18 +513,17 @@ pub fn plan_all(workspace_root: &Path, only: Option<&str>) -> Result<Vec<(Layout
     if fixtures.root.join(SPECS_DIR).is_dir() {
         layouts.push(fixtures);
     }
-    let mut out = Vec::new();
-    let mut found = only.is_none();
-    for layout in layouts {
-        if let Some(name) = only {
-            if !layout.root.join(SPECS_DIR).join(name).is_dir() {
-                continue;
-            }
-            found = true;
-        }
-        let plan = plan(&layout, only)?;
-        out.push((layout, plan));
-    }
+    let found = only.is_none_or(|name| {
+        layouts
+            .iter()
+            .any(|layout| layout.root.join(SPECS_DIR).join(name).is_dir())
+    });
+    let layouts: Vec<Layout> = layouts
+        .into_iter()
+        .filter(|layout| only.is_none_or(|name| layout.root.join(SPECS_DIR).join(name).is_dir()))
+        .collect();
+    let plans = in_parallel(&layouts, |layout| plan(layout, only))?;
+    let out: Vec<(Layout, Plan)> = layouts.into_iter().zip(plans).collect();
     if !found {
         let name = only.unwrap_or_default();
         return Err(Error::new(
