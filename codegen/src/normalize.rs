@@ -538,7 +538,7 @@ fn normalize_response_media(n: &mut Normalized, pointer: &str, response: &mut Va
 }
 
 /// Whether a response of `doc` (an operation's or a component's) offers a JSON body also
-/// as a JWE: what [`normalize_response_media`] records.
+/// as a JWE: what `normalize_response_media` records.
 pub fn has_encrypted_responses(doc: &Value) -> bool {
     let offers = |response: &Value| {
         response

@@ -135,9 +135,10 @@ pub fn items(
     );
     let root_ident = format_ident!("{}", root_type);
     let doc_status = format!(
-        "The session's `{}` as received (`None` when absent): what [`Client::{}`]'s \
-         waiter polls.",
-        waiter.status, builder.method
+        "The session's `{}` as received (`None` when absent): what \
+         [`Client::{method}`](super::Client::{method})'s waiter polls.",
+        waiter.status,
+        method = builder.method
     );
     let doc_final = format!(
         "Whether the session is final: its `{}` is one of {}. It changes no more.{note}",

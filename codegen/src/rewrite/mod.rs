@@ -15,7 +15,7 @@
 //!    (`types::forms`) and `body(form)`; `send()` builds the request from its parts.
 //! 8. [`typed_errors`]: `send()` sends through `Runtime::send` and returns
 //!    `idverify_runtime::Error<E>`, built by the runtime's decoding.
-//!    Then [`absent_params`]: an optional query parameter that is not set is not sent
+//!    Then `absent_params`: an optional query parameter that is not set is not sent
 //!    through reqwest's URL rewriting.
 //! 9. [`doc_examples_as_text`]: progenitor's usage snippets are not runnable doctests;
 //!    they are shown as text instead of counting as ignored tests.

@@ -5767,7 +5767,7 @@ pub mod builder {
         }
     }
     impl types::GetIdentResponse {
-        ///The session's `data.status_code` as received (`None` when absent): what [`Client::get_ident`]'s waiter polls.
+        ///The session's `data.status_code` as received (`None` when absent): what [`Client::get_ident`](super::Client::get_ident)'s waiter polls.
         pub fn lifecycle_status(&self) -> ::std::option::Option<&str> {
             let value = self;
             ::std::option::Option::Some(value.data.status_code.as_ref()?.as_str())

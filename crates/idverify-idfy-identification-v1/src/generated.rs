@@ -4599,7 +4599,7 @@ pub mod builder {
         }
     }
     impl types::IdentificationResponse {
-        ///The session's `Status` as received (`None` when absent): what [`Client::retrieve_session`]'s waiter polls.
+        ///The session's `Status` as received (`None` when absent): what [`Client::retrieve_session`](super::Client::retrieve_session)'s waiter polls.
         pub fn lifecycle_status(&self) -> ::std::option::Option<&str> {
             let value = self;
             ::std::option::Option::Some(value.status.as_ref()?.as_str())

@@ -4920,7 +4920,7 @@ pub mod builder {
         }
     }
     impl types::Session {
-        ///The session's `status` as received (`None` when absent): what [`Client::get_session`]'s waiter polls.
+        ///The session's `status` as received (`None` when absent): what [`Client::get_session`](super::Client::get_session)'s waiter polls.
         pub fn lifecycle_status(&self) -> ::std::option::Option<&str> {
             let value = self;
             ::std::option::Option::Some(value.status.as_ref()?.as_str())
