@@ -713,7 +713,7 @@ include!("generated.rs");
 /// The `mock` module (feature `mock`): progenitor's typed `httpmock` helpers, one method
 /// per operation on `httpmock::MockServer` through `MockServerExt`, and a client pointed
 /// at a mock server.
-pub fn mock_module(tokens: &TokenStream) -> syn::Result<syn::Item> {
+pub fn mock_module(tokens: &TokenStream, lib_name: &str) -> syn::Result<syn::Item> {
     // progenitor puts path parameter values into the path regex as they are
     // (`format!("^/sessions/{}$", value.to_string())`): a value with `.`, `+` or `(`
     // would match other paths or not compile. Escape them; query values (matched as
@@ -741,18 +741,22 @@ pub fn mock_module(tokens: &TokenStream) -> syn::Result<syn::Item> {
     let mut file: syn::File = syn::parse2(tokens.clone())?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathValues, &mut file);
     let escaped = quote!(#file);
+    let example = format!(
+        "```no_run\n\
+         use {lib_name}::mock::{{self, MockServerExt}};\n\
+         let server = httpmock::MockServer::start();\n\
+         let client = mock::client(&server);\n\
+         ```\n\n\
+         Then `server.<operation>(|when, then| ..)` mocks one operation, e.g. \
+         `server.get_session(|when, then| {{ when.id(\"s-1\"); then.ok(&session); }})`."
+    );
     syn::parse2(quote! {
         /// Typed [`httpmock`](::httpmock) helpers for unit tests (feature `mock`): one method
         /// per operation on `httpmock::MockServer` through [`MockServerExt`](mock::MockServerExt),
         /// taking typed `When`/`Then` wrappers (`operations`), and [`client`](mock::client),
         /// a client of the mock server.
         ///
-        /// ```ignore
-        /// use my_crate::mock::{self, MockServerExt};
-        /// let server = httpmock::MockServer::start();
-        /// let client = mock::client(&server);
-        /// let get = server.get_session(|when, then| { when.id("s-1"); then.ok(&session); });
-        /// ```
+        #[doc = #example]
         #[cfg(feature = "mock")]
         pub mod mock {
             #escaped

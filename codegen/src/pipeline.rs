@@ -296,7 +296,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     );
     add_helpers(&mut file, &normalized.doc, &config, &source.config)?;
     file.items.push(
-        crate::emit::mock_module(&generated.mock_tokens).map_err(|e| {
+        crate::emit::mock_module(&generated.mock_tokens, &config.lib_name()).map_err(|e| {
             Error::new(
                 &source.spec,
                 format!("mock: generated code does not parse (generator bug): {e}"),

@@ -6850,12 +6850,13 @@ Each poll is one call through the runtime (credentials, retries, its own span); 
 /// taking typed `When`/`Then` wrappers (`operations`), and [`client`](mock::client),
 /// a client of the mock server.
 ///
-/// ```ignore
-/// use my_crate::mock::{self, MockServerExt};
-/// let server = httpmock::MockServer::start();
-/// let client = mock::client(&server);
-/// let get = server.get_session(|when, then| { when.id("s-1"); then.ok(&session); });
-/// ```
+/**```no_run
+use idverify_idnow_platform::mock::{self, MockServerExt};
+let server = httpmock::MockServer::start();
+let client = mock::client(&server);
+```
+
+Then `server.<operation>(|when, then| ..)` mocks one operation, e.g. `server.get_session(|when, then| { when.id("s-1"); then.ok(&session); })`.*/
 #[cfg(feature = "mock")]
 pub mod mock {
     pub mod operations {
