@@ -70,6 +70,8 @@ pub struct ApiOutput {
     pub notes: Vec<String>,
     pub generated_lines: usize,
     pub elapsed: Duration,
+    /// Whether a result may come encrypted (the crate has a `jwe` feature).
+    pub encrypts: bool,
 }
 
 /// The whole plan for a workspace.
@@ -259,7 +261,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     let mut generated = crate::generate::generate(&source.spec, &normalized.doc, &config.types)?;
     generated.uses_multipart = !normalized.multipart.is_empty();
     generated.uses_jwe = !normalized.encrypted_responses.is_empty();
-    let mut tokens = generated.tokens.clone();
+    let mut tokens = std::mem::take(&mut generated.tokens);
     tokens.extend(emit::runtime_glue(&config));
     if generated.uses_jwe {
         tokens.extend(emit::jwe_glue());
@@ -339,6 +341,7 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
         notes: normalized.notes,
         generated_lines,
         elapsed: started.elapsed(),
+        encrypts: generated.uses_jwe,
     })
 }
 
@@ -395,8 +398,12 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
     // APIs whose results may come encrypted: their crates' `jwe` feature, forwarded.
     let mut encrypted = Vec::new();
     for source in &sources {
-        let (doc, _, _) = load_document(root, source)?;
-        if crate::normalize::has_encrypted_responses(&doc) {
+        // An API generated in this run says so; another (with `--api`) is read for it.
+        let encrypts = match apis.iter().find(|api| api.name == source.name) {
+            Some(api) => api.encrypts,
+            None => crate::normalize::has_encrypted_responses(&load_document(root, source)?.0),
+        };
+        if encrypts {
             encrypted.push(source.name.clone());
         }
     }
