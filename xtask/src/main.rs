@@ -7,6 +7,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+// Generation allocates and frees syntax trees at a high rate (see xtask/Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
