@@ -352,6 +352,7 @@ fn client(options: &Options, table: &mut Table) -> Result<(), String> {
             ),
         );
     }
+    client_instructions(options, table)?;
     let cold = figure(&f, "tokens.cold64")?;
     table.goal(
         "client",
@@ -368,6 +369,89 @@ fn client(options: &Options, table: &mut Table) -> Result<(), String> {
         format!("{per_10k:.0}"),
         format!("≤ {lifetimes:.0} (one per lifetime)"),
         per_10k <= lifetimes,
+    );
+    Ok(())
+}
+
+/// Instructions per call on the client's thread, each side alone under callgrind: a
+/// count that, unlike CPU time, a shared machine's load does not move. Both sides make
+/// the same calls (1 and 64 concurrent, the warm-up included) and build the same
+/// clients, whose cost is included. Left out, and said, where valgrind is not installed.
+fn client_instructions(options: &Options, table: &mut Table) -> Result<(), String> {
+    let what = "instructions per call on the client thread (callgrind), hand-written / ours";
+    let has_valgrind = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_valgrind {
+        table.add("client", what, "not measured (valgrind is not installed)");
+        return Ok(());
+    }
+    let binary = target_dir(&options.root).join("release/idverify-bench");
+    let dir = std::env::temp_dir().join(format!("idverify-bench-callgrind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut per_call = Vec::new();
+    for side in ["theirs", "ours"] {
+        let out = dir.join(format!("{side}.%p"));
+        let output = Command::new("valgrind")
+            .arg("--tool=callgrind")
+            .arg("--separate-threads=yes")
+            .arg(format!("--callgrind-out-file={}", out.display()))
+            .arg(&binary)
+            .args(["client", "--quick", "--only", side])
+            .output()
+            .map_err(|e| format!("valgrind {}: {e}", binary.display()))?;
+        if !output.status.success() {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(format!(
+                "valgrind --tool=callgrind {} client --only {side} failed ({}):\n{}",
+                binary.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let calls = figure(
+            &parse_figures(&String::from_utf8_lossy(&output.stdout)),
+            "client.only.calls",
+        )?;
+        // Thread 1 is the client's (the server has threads of its own).
+        let main_thread = std::fs::read_dir(&dir)
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&format!("{side}.")) && n.ends_with("-01"))
+            })
+            .ok_or_else(|| {
+                format!(
+                    "callgrind wrote no profile of the client thread in {}",
+                    dir.display()
+                )
+            })?;
+        let text = std::fs::read_to_string(&main_thread).map_err(|e| e.to_string())?;
+        let instructions = text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("summary:")
+                    .or_else(|| l.strip_prefix("totals:"))
+            })
+            .and_then(|v| v.trim().split_whitespace().next()?.parse::<f64>().ok())
+            .ok_or_else(|| format!("{}: no `summary:` line", main_thread.display()))?;
+        per_call.push(instructions / calls);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let (theirs, ours) = (per_call[0], per_call[1]);
+    table.add(
+        "client",
+        what,
+        format!(
+            "{:.1}K / {:.1}K = {:.3}×",
+            theirs / 1e3,
+            ours / 1e3,
+            theirs / ours
+        ),
     );
     Ok(())
 }

@@ -144,7 +144,8 @@ where
 pub(crate) struct Settings {
     pub calls: usize,
     pub rounds: usize,
-    /// `ours` or `theirs`: run only that side (to profile it), print nothing.
+    /// `ours` or `theirs`: run only that side (to profile it), print only the number of
+    /// calls made.
     pub only: Option<String>,
 }
 
@@ -250,6 +251,13 @@ pub(crate) fn run(settings: &Settings, report: &mut Report) {
                 }
                 eprintln!("{only} {concurrency}: {:.2} µs CPU per call", median(cpu));
             }
+            // For a count of instructions per call (`cargo xtask bench` under callgrind).
+            report.figure(
+                "client.only.calls",
+                (warm_up + 2 * settings.rounds * settings.calls) as f64,
+                "calls",
+                "calls made on this thread, warm-up included",
+            );
             return;
         }
         let mut levels = Vec::new();
