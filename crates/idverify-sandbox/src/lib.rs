@@ -21,7 +21,17 @@
 //! # Ok(()) }
 //! ```
 //!
-//! One listener on 127.0.0.1 serves every API under its own path prefix
+//! Each API is a feature named like it (`signicat-authentication`,
+//! `signicat-identification-v2`, `idfy-identification-v1`, `idnow-platform`,
+//! `identify-videoident`; all on by default, with `jwe`, which implies
+//! `signicat-authentication`): a program that embeds the sandbox for one vendor turns on
+//! that vendor's feature only and carries nothing of the others. An API whose feature is
+//! off keeps its [`Api`] value ([`Api::is_built_in`] says which are served); asking for
+//! it (the control API, [`Control`], a path under its prefix) answers a 404
+//! `api_not_built` naming the feature, and [`SandboxHandle::client`] of its client does
+//! not compile.
+//!
+//! One listener on 127.0.0.1 serves every API built in under its own path prefix
 //! (`/signicat-authentication/...`) and a control API under `/_sandbox/`:
 //!
 //! | call | does |
