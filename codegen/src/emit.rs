@@ -15,6 +15,8 @@ pub const PROGENITOR_CLIENT: &str = "0.15.1";
 pub const RUNTIME_CRATE: &str = "idverify-runtime";
 pub const RUNTIME_VERSION: &str = "0.1.0";
 pub const FACADE_CRATE: &str = "idverify";
+/// The local server the facade's examples run against.
+pub const SANDBOX_CRATE: &str = "idverify-sandbox";
 pub const RUST_VERSION: &str = "1.88";
 /// The schemars major version of the `schemars` features: the one aide 0.15, the OpenAPI
 /// generator of axum services, builds on (its `JsonSchema` trait is the one a service's
@@ -531,16 +533,44 @@ pub fn is_template_lib_rs(contents: &str) -> bool {
     contents.starts_with("//! ") && rest(contents) == rest(&template)
 }
 
+/// What the facade's manifest says of the sandbox crate (`crates/idverify-sandbox`),
+/// which its examples run against, when the workspace has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacadeSandbox {
+    /// The sandbox's features; an API's feature also turns on the sandbox's feature of
+    /// the same name (when it has one), so an example built for one API embeds the
+    /// sandbox of that API only.
+    pub features: Vec<String>,
+    /// The facade's examples (file stems) with the APIs each uses: its
+    /// `required-features`.
+    pub examples: Vec<(String, Vec<String>)>,
+}
+
+/// The APIs of `apis` an example's source uses: those whose module (`idverify::<api
+/// with underscores>`) it names.
+pub fn example_apis(apis: &[(String, Config)], source: &str) -> Vec<String> {
+    apis.iter()
+        .map(|(api, _)| api)
+        .filter(|api| {
+            let module = format!("{FACADE_CRATE}::{}", api.replace('-', "_"));
+            source.match_indices(&module).any(|(at, _)| {
+                !source[at + module.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+        })
+        .cloned()
+        .collect()
+}
+
 /// `crates/idverify/Cargo.toml`: one optional dependency and feature per API, plus `full`.
-/// The facade's `Cargo.toml`. `with_sandbox`: the workspace has the sandbox crate
-/// (`crates/idverify-sandbox`), which the examples run against; elsewhere (a vendor
-/// file tried with `try-spec`, the facade copied into another workspace and
-/// regenerated) the manifest names no path that is not there.
+/// The facade's `Cargo.toml`. `sandbox`: the workspace has the sandbox crate, which the
+/// examples run against; elsewhere (a vendor file tried with `try-spec`, the facade
+/// copied into another workspace and regenerated) the manifest names no path that is
+/// not there.
 pub fn facade_cargo_toml(
     apis: &[(String, Config)],
     encrypted: &[String],
     header: &str,
-    with_sandbox: bool,
+    sandbox: Option<&FacadeSandbox>,
 ) -> String {
     let mut deps = format!(
         "{RUNTIME_CRATE} = {{ version = \"{RUNTIME_VERSION}\", path = \"../{RUNTIME_CRATE}\", default-features = false }}\n"
@@ -554,7 +584,17 @@ pub fn facade_cargo_toml(
             "{krate} = {{ version = \"{}\", path = \"../{krate}\", optional = true, default-features = false }}",
             config.krate.version
         );
-        let _ = writeln!(features, "{api} = [\"dep:{krate}\"]");
+        match sandbox {
+            Some(sandbox) if sandbox.features.contains(api) => {
+                let _ = writeln!(
+                    features,
+                    "{api} = [\"dep:{krate}\", \"{SANDBOX_CRATE}/{api}\"]"
+                );
+            }
+            _ => {
+                let _ = writeln!(features, "{api} = [\"dep:{krate}\"]");
+            }
+        }
         full.push(format!("\"{api}\""));
     }
     let tls_rustls: Vec<String> = apis
@@ -637,13 +677,40 @@ serde_json = "1"
         full = full.join(", "),
         tls_rustls = tls_rustls.join(", "),
         tls_native = tls_native.join(", "),
-        dev_deps = if with_sandbox {
-            "[dev-dependencies]\n# The examples run against the embedded sandbox when no vendor credentials are set.\nidverify-sandbox = { version = \"0.1.0\", path = \"../idverify-sandbox\", default-features = false }\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nfutures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n"
-        } else {
-            ""
-        },
+        dev_deps = sandbox.map(facade_dev_deps).unwrap_or_default(),
         schemars = schemars.join(", "),
     )
+}
+
+/// The facade's dev-dependencies (the sandbox, each API's part of it turned on by the
+/// API's feature) and its examples, each needing the APIs it uses.
+fn facade_dev_deps(sandbox: &FacadeSandbox) -> String {
+    let mut out = format!(
+        "[dev-dependencies]\n\
+         # The examples run against the embedded sandbox when no vendor credentials are set;\n\
+         # each API's feature turns on its part of the sandbox.\n\
+         {SANDBOX_CRATE} = {{ version = \"0.1.0\", path = \"../{SANDBOX_CRATE}\", default-features = false }}\n\
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
+         futures-util = {{ version = \"0.3\", default-features = false, features = [\"std\"] }}\n"
+    );
+    let mut first = true;
+    for (example, apis) in &sandbox.examples {
+        if apis.is_empty() {
+            continue;
+        }
+        if std::mem::take(&mut first) {
+            out.push_str("\n# Each example builds with the APIs it uses.\n");
+        } else {
+            out.push('\n');
+        }
+        let required: Vec<String> = apis.iter().map(|api| format!("\"{api}\"")).collect();
+        let _ = writeln!(
+            out,
+            "[[example]]\nname = \"{example}\"\nrequired-features = [{}]",
+            required.join(", ")
+        );
+    }
+    out
 }
 
 /// `crates/idverify/src/generated.rs`: re-exports each API crate behind its feature.

@@ -346,6 +346,43 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
 }
 
 /// Generates every API (or only `only`) and the facade, in memory.
+/// The sandbox crate's features and the facade's examples with the APIs each uses, when
+/// the workspace at `root` has the sandbox.
+fn facade_sandbox(root: &Path, apis: &[(String, Config)]) -> Result<Option<emit::FacadeSandbox>> {
+    let crates = root.join(CRATES_DIR);
+    let manifest = crates.join(emit::SANDBOX_CRATE).join("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Ok(None);
+    };
+    let parsed: toml::Table =
+        toml::from_str(&text).map_err(|e| Error::new(&manifest, e.to_string()))?;
+    let features = parsed
+        .get("features")
+        .and_then(toml::Value::as_table)
+        .map(|table| table.keys().cloned().collect())
+        .unwrap_or_default();
+    let dir = crates.join(emit::FACADE_CRATE).join("examples");
+    let mut examples = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for path in entries.flatten().map(|entry| entry.path()) {
+            let Some(stem) = path
+                .file_stem()
+                .filter(|_| path.extension().is_some_and(|x| x == "rs"))
+            else {
+                continue;
+            };
+            let source =
+                std::fs::read_to_string(&path).map_err(|e| Error::new(&path, e.to_string()))?;
+            examples.push((
+                stem.to_string_lossy().into_owned(),
+                emit::example_apis(apis, &source),
+            ));
+        }
+    }
+    examples.sort();
+    Ok(Some(emit::FacadeSandbox { features, examples }))
+}
+
 pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
     let root = layout.root.as_path();
     let sources = discover(root)?;
@@ -423,11 +460,7 @@ pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
                 &configs,
                 &encrypted,
                 &emit::header("#", &facade_sources, &sha),
-                layout
-                    .root
-                    .join(CRATES_DIR)
-                    .join("idverify-sandbox/Cargo.toml")
-                    .is_file(),
+                facade_sandbox(root, &configs)?.as_ref(),
             ),
             policy: Policy::Generated,
         },

@@ -33,7 +33,12 @@ impl fmt::Debug for TestClient {
 
 /// A generated client whose API the sandbox serves: where the API is under the
 /// sandbox's base URL and which test clients it accepts. Implemented for the five
-/// generated `Client` types, so asking a sandbox for any other client does not compile.
+/// generated `Client` types of the APIs built in, so asking a sandbox for any other
+/// client does not compile.
+#[diagnostic::on_unimplemented(
+    message = "the sandbox serves no API of `{Self}`",
+    note = "a vendor API's client is served when the feature of idverify-sandbox named like the API is on (e.g. `idfy-identification-v1`)"
+)]
 pub trait SandboxApi: GeneratedClient {
     /// The API in the control API's terms.
     const SANDBOX_API: Api;
@@ -171,18 +176,13 @@ impl SandboxHandle {
 
     /// Each API's name (path prefix) and title.
     pub fn apis(&self) -> Vec<(&'static str, &'static str)> {
-        self.app
-            .vendors
-            .iter()
-            .map(|v| (v.name(), v.title()))
-            .collect()
+        self.app.served().map(|v| (v.name(), v.title())).collect()
     }
 
     /// Each API's endpoints and test credentials, as printed by the binary.
     pub fn endpoints(&self) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
         self.app
-            .vendors
-            .iter()
+            .served()
             .map(|v| (v.title(), v.endpoints()))
             .collect()
     }

@@ -2,6 +2,7 @@
 //! examples and CI.
 //!
 //! ```no_run
+//! # #[cfg(feature = "signicat-authentication")]
 //! # async fn demo() -> std::io::Result<()> {
 //! use idverify_sandbox::{Api, Outcome, Sandbox, persons};
 //! use idverify_signicat_authentication as signicat;
@@ -20,7 +21,17 @@
 //! # Ok(()) }
 //! ```
 //!
-//! One listener on 127.0.0.1 serves every API under its own path prefix
+//! Each API is a feature named like it (`signicat-authentication`,
+//! `signicat-identification-v2`, `idfy-identification-v1`, `idnow-platform`,
+//! `identify-videoident`; all on by default, with `jwe`, which implies
+//! `signicat-authentication`): a program that embeds the sandbox for one vendor turns on
+//! that vendor's feature only and carries nothing of the others. An API whose feature is
+//! off keeps its [`Api`] value ([`Api::is_built_in`] says which are served); asking for
+//! it (the control API, [`Control`], a path under its prefix) answers a 404
+//! `api_not_built` naming the feature, and [`SandboxHandle::client`] of its client does
+//! not compile.
+//!
+//! One listener on 127.0.0.1 serves every API built in under its own path prefix
 //! (`/signicat-authentication/...`) and a control API under `/_sandbox/`:
 //!
 //! | call | does |
@@ -61,11 +72,32 @@ pub mod control;
 pub mod faults;
 mod handle;
 pub mod journal;
+// The vendors' shared toolkit (OAuth2, session stores, strict JSON): each part serves
+// some vendors, so a build with only some of them leaves parts unused; the build with
+// all of them still finds dead code in it.
+#[cfg_attr(
+    not(all(
+        feature = "identify-videoident",
+        feature = "idfy-identification-v1",
+        feature = "idnow-platform",
+        feature = "signicat-authentication",
+        feature = "signicat-identification-v2"
+    )),
+    allow(dead_code)
+)]
 mod kit;
 mod page;
 pub mod persons;
 mod router;
+#[cfg(all(
+    feature = "identify-videoident",
+    feature = "idfy-identification-v1",
+    feature = "idnow-platform",
+    feature = "signicat-authentication",
+    feature = "signicat-identification-v2"
+))]
 pub mod scenario;
+#[cfg(any(feature = "idfy-identification-v1", feature = "idnow-platform"))]
 mod signing;
 pub mod vendor;
 pub mod vendors;
@@ -84,6 +116,7 @@ pub use handle::{Endpoint, SandboxApi, SandboxHandle, TestClient, UnknownEnviron
 pub use journal::JournalEntry;
 pub use persons::{PERSONS, Person};
 pub use vendor::{Completion, ControlError, Outcome, Vendor};
+#[cfg(feature = "signicat-authentication")]
 pub use vendors::signicat_authentication;
 
 /// State every part of the sandbox shares.
@@ -112,20 +145,29 @@ impl Shared {
 /// The running application: shared state and the vendor APIs.
 pub(crate) struct App {
     pub shared: Arc<Shared>,
-    /// In the order of [`Api::ALL`].
-    pub vendors: Vec<Arc<dyn Vendor>>,
+    /// In the order of [`Api::ALL`]; `None` for an API whose feature is off.
+    vendors: Vec<Option<Arc<dyn Vendor>>>,
 }
 
 impl App {
-    pub fn vendor(&self, api: Api) -> &Arc<dyn Vendor> {
-        &self.vendors[api.index()]
+    /// `api`'s vendor, or a 404 naming the feature that would build it in.
+    pub fn vendor(&self, api: Api) -> Result<&Arc<dyn Vendor>, ControlError> {
+        self.vendors[api.index()]
+            .as_ref()
+            .ok_or_else(|| ControlError::not_built(api))
     }
 
-    /// The vendor called `name`, or a 404 naming the APIs there are.
+    /// The vendors built in, in the order of [`Api::ALL`].
+    pub fn served(&self) -> impl Iterator<Item = &Arc<dyn Vendor>> {
+        self.vendors.iter().flatten()
+    }
+
+    /// The vendor called `name`, or a 404 naming the APIs there are (or the feature
+    /// that builds it in).
     pub fn vendor_named(&self, name: &str) -> Result<&Arc<dyn Vendor>, ControlError> {
         Api::from_name(name)
-            .map(|api| self.vendor(api))
             .ok_or_else(|| ControlError::not_found(UnknownApi(name.to_string()).to_string()))
+            .and_then(|api| self.vendor(api))
     }
 }
 
@@ -188,5 +230,84 @@ impl SandboxBuilder {
             stop: Some(stop),
             task: Some(task),
         })
+    }
+}
+
+/// A build without some API: it is listed nowhere, and every way of asking for it
+/// (typed control, control API, its paths) answers an error naming its feature.
+#[cfg(all(
+    test,
+    not(all(
+        feature = "identify-videoident",
+        feature = "idfy-identification-v1",
+        feature = "idnow-platform",
+        feature = "signicat-authentication",
+        feature = "signicat-identification-v2"
+    ))
+))]
+mod not_built_tests {
+    use super::*;
+
+    fn names_the_feature(text: &str, api: Api) {
+        assert!(
+            text.contains(&format!("feature `{}` of idverify-sandbox", api.name())),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_api_not_built_in_is_refused_naming_its_feature() {
+        let missing = *Api::ALL
+            .iter()
+            .find(|api| !api.is_built_in())
+            .expect("an API not built in");
+        let sandbox = Sandbox::start().await.expect("sandbox");
+        let built: Vec<_> = Api::ALL
+            .iter()
+            .filter(|api| api.is_built_in())
+            .map(|api| api.name())
+            .collect();
+        let listed: Vec<_> = sandbox.apis().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(listed, built);
+
+        let error = sandbox
+            .control()
+            .complete(missing, "some-id", &persons::KARI, Outcome::Success)
+            .unwrap_err();
+        assert_eq!(error.status, 404);
+        assert_eq!(error.code, "api_not_built");
+        names_the_feature(&error.message, missing);
+
+        let http = reqwest::Client::new();
+        for (method, path, body) in [
+            ("GET", format!("/{missing}/any/path"), None),
+            ("GET", format!("/_sandbox/journal?api={missing}"), None),
+            (
+                "POST",
+                format!("/_sandbox/sessions/{missing}/some-id/complete"),
+                Some(r#"{"person": "kari", "outcome": "success"}"#),
+            ),
+            (
+                "POST",
+                "/_sandbox/faults".into(),
+                Some(r#"{"api": "API", "kind": "drop"}"#),
+            ),
+            (
+                "POST",
+                "/_sandbox/webhooks".into(),
+                Some(r#"{"api": "API", "url": "http://127.0.0.1:9/hook"}"#),
+            ),
+        ] {
+            let url = format!("{}{path}", sandbox.base_url());
+            let request = match body {
+                None => http.get(&url),
+                Some(body) => http.post(&url).body(body.replace("API", missing.name())),
+            };
+            let response = request.send().await.expect("an answer");
+            assert_eq!(response.status(), 404, "{method} {path}");
+            let json: serde_json::Value = response.json().await.expect("a JSON body");
+            assert_eq!(json["error"], "api_not_built", "{method} {path}: {json}");
+            names_the_feature(json["message"].as_str().unwrap_or(""), missing);
+        }
     }
 }

@@ -21,7 +21,7 @@ use crate::{App, control, journal, page, webhooks};
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     let mut router = Router::new();
-    for vendor in &app.vendors {
+    for vendor in app.served() {
         router = router.merge(vendor.clone().routes());
     }
     let routes = router
@@ -46,17 +46,20 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 }
 
 /// A path no route has: a 404 in the vendor's shape under a vendor's prefix, else the
-/// control API's.
+/// control API's (which names the feature of an API not built in).
 fn unknown_path(app: &App, uri: &Uri) -> Response {
-    match vendor_of(app, uri.path()) {
-        Some(vendor) => vendor.error_response(StatusCode::NOT_FOUND, "No such path in this API."),
+    match crate::api_of_path(uri.path()).map(|api| app.vendor(api)) {
+        Some(Ok(vendor)) => {
+            vendor.error_response(StatusCode::NOT_FOUND, "No such path in this API.")
+        }
+        Some(Err(not_built)) => not_built.into_response(),
         None => ControlError::not_found("no such path in the sandbox").into_response(),
     }
 }
 
-/// The vendor API a path belongs to (by its first segment), if any.
+/// The vendor API a path belongs to (by its first segment), if any is built in.
 fn vendor_of<'a>(app: &'a App, path: &str) -> Option<&'a Arc<dyn Vendor>> {
-    crate::api_of_path(path).map(|api| app.vendor(api))
+    crate::api_of_path(path).and_then(|api| app.vendor(api).ok())
 }
 
 /// The middleware that puts what axum answers by itself on a vendor path (the empty 405
@@ -112,7 +115,9 @@ async fn apply_faults(State(app): State<Arc<App>>, request: Request, next: Next)
     let Some(api) = crate::api_of_path(request.uri().path()) else {
         return next.run(request).await;
     };
-    let vendor = app.vendor(api);
+    let Ok(vendor) = app.vendor(api) else {
+        return next.run(request).await;
+    };
     match app.shared.faults.take(api) {
         None => next.run(request).await,
         Some(FaultKind::Latency { millis }) => {

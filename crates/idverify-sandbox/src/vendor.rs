@@ -88,6 +88,18 @@ impl ControlError {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
+    /// `api` is not built into this sandbox: its feature is off.
+    pub fn not_built(api: crate::Api) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "api_not_built",
+            format!(
+                "this sandbox is built without the API `{api}`; turn on the feature `{api}` \
+                 of idverify-sandbox"
+            ),
+        )
+    }
+
     /// The session exists but is completed, cancelled or expired.
     pub fn not_open(status: &str) -> Self {
         Self::new(

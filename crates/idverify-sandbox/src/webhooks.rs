@@ -439,11 +439,13 @@ async fn add_subscription(State(app): State<Arc<App>>, body: Bytes) -> Response 
         ))
         .into_response();
     };
-    let vendor = app.vendor(api);
+    let vendor = match app.vendor(api) {
+        Ok(vendor) => vendor,
+        Err(not_built) => return not_built.into_response(),
+    };
     if vendor.webhook_format().is_none() {
         let with: Vec<_> = app
-            .vendors
-            .iter()
+            .served()
             .filter(|v| v.webhook_format().is_some())
             .map(|v| v.name())
             .collect();

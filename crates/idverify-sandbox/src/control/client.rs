@@ -39,7 +39,7 @@ impl<'a> Control<'a> {
         outcome: Outcome,
     ) -> Result<Completion, ControlError> {
         crate::control::complete(
-            self.app.vendor(api).as_ref(),
+            self.app.vendor(api)?.as_ref(),
             session_id,
             person.id,
             outcome,

@@ -49,8 +49,7 @@ fn bad_body(error: crate::kit::strict_json::FieldError) -> ControlError {
 
 async fn index(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
     let apis: Vec<_> = app
-        .vendors
-        .iter()
+        .served()
         .map(|v| {
             let endpoints: serde_json::Map<String, serde_json::Value> = v
                 .endpoints()
@@ -117,10 +116,17 @@ fn one() -> u32 {
     1
 }
 
-/// `name` as an API, or a 400 naming the member `field`.
+/// `name` as an API built in, or a 400 naming the member `field` (a 404 naming the
+/// feature of an API not built in).
 fn api_named(field: &str, name: &str) -> Result<Api, ControlError> {
-    name.parse()
-        .map_err(|error: UnknownApi| ControlError::bad_request(format!("`{field}`: {error}")))
+    let api: Api = name
+        .parse()
+        .map_err(|error: UnknownApi| ControlError::bad_request(format!("`{field}`: {error}")))?;
+    if api.is_built_in() {
+        Ok(api)
+    } else {
+        Err(ControlError::not_built(api))
+    }
 }
 
 async fn add_fault(State(app): State<Arc<App>>, body: Bytes) -> Response {

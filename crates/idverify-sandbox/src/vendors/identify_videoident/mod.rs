@@ -82,7 +82,7 @@ use validate::*;
 use view::*;
 
 /// Name and path prefix.
-pub const NAME: &str = "identify-videoident";
+pub const NAME: &str = super::Api::IdentifyVideoident.name();
 
 /// The API's base path (append to the sandbox's base URL; the client adds
 /// `/ident/create` etc.).

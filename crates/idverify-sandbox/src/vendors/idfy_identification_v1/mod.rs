@@ -79,7 +79,7 @@ use validate::*;
 use values::*;
 
 /// Name and path prefix.
-pub const NAME: &str = "idfy-identification-v1";
+pub const NAME: &str = super::Api::IdfyIdentificationV1.name();
 
 /// The API's base path (append to the sandbox's base URL; the client adds
 /// `/identification/...`).

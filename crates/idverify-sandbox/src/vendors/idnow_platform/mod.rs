@@ -86,7 +86,7 @@ const TOKENS: TokenEndpoint<types::Environment> = TokenEndpoint {
     cap: MAX_SESSIONS,
 };
 
-pub const NAME: &str = "idnow-platform";
+pub const NAME: &str = super::Api::IdnowPlatform.name();
 
 /// The API's path (append to the sandbox's base URL).
 pub const API_PATH: &str = "/idnow-platform/api/v1";

@@ -51,7 +51,7 @@ use store::*;
 use validate::*;
 
 /// Name and path prefix.
-pub const NAME: &str = "signicat-authentication";
+pub const NAME: &str = super::Api::SignicatAuthentication.name();
 
 /// The REST API's path (append to the sandbox's base URL).
 pub const API_PATH: &str = "/signicat-authentication/auth/rest";

@@ -70,7 +70,7 @@ use store::*;
 use validate::*;
 
 /// Name and path prefix.
-pub const NAME: &str = "signicat-identification-v2";
+pub const NAME: &str = super::Api::SignicatIdentificationV2.name();
 
 /// The API's path (append to the sandbox's base URL).
 pub const API_PATH: &str = "/signicat-identification-v2/identification/v2";
