@@ -437,7 +437,7 @@ fn client_instructions(options: &Options, table: &mut Table) -> Result<(), Strin
                 l.strip_prefix("summary:")
                     .or_else(|| l.strip_prefix("totals:"))
             })
-            .and_then(|v| v.trim().split_whitespace().next()?.parse::<f64>().ok())
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
             .ok_or_else(|| format!("{}: no `summary:` line", main_thread.display()))?;
         per_call.push(instructions / calls);
     }
