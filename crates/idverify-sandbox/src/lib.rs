@@ -74,28 +74,13 @@ mod handle;
 pub mod journal;
 // The vendors' shared toolkit (OAuth2, session stores, strict JSON): each part serves
 // some vendors, so a build with only some of them leaves parts unused; the build with
-// all of them still finds dead code in it.
-#[cfg_attr(
-    not(all(
-        feature = "identify-videoident",
-        feature = "idfy-identification-v1",
-        feature = "idnow-platform",
-        feature = "signicat-authentication",
-        feature = "signicat-identification-v2"
-    )),
-    allow(dead_code)
-)]
+// all of them (`cfg(all_vendors)`, set by build.rs) still finds dead code in it.
+#[cfg_attr(not(all_vendors), allow(dead_code))]
 mod kit;
 mod page;
 pub mod persons;
 mod router;
-#[cfg(all(
-    feature = "identify-videoident",
-    feature = "idfy-identification-v1",
-    feature = "idnow-platform",
-    feature = "signicat-authentication",
-    feature = "signicat-identification-v2"
-))]
+#[cfg(all_vendors)]
 pub mod scenario;
 #[cfg(any(feature = "idfy-identification-v1", feature = "idnow-platform"))]
 mod signing;
@@ -235,16 +220,7 @@ impl SandboxBuilder {
 
 /// A build without some API: it is listed nowhere, and every way of asking for it
 /// (typed control, control API, its paths) answers an error naming its feature.
-#[cfg(all(
-    test,
-    not(all(
-        feature = "identify-videoident",
-        feature = "idfy-identification-v1",
-        feature = "idnow-platform",
-        feature = "signicat-authentication",
-        feature = "signicat-identification-v2"
-    ))
-))]
+#[cfg(all(test, not(all_vendors)))]
 mod not_built_tests {
     use super::*;
 
