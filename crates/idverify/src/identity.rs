@@ -345,6 +345,12 @@ pub enum IdentityError {
     },
 }
 
+impl IdentityError {
+    fn missing(provider: Provider, member: &'static str) -> Self {
+        Self::Missing { provider, member }
+    }
+}
+
 impl fmt::Display for IdentityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -490,7 +496,7 @@ fn named(
     let middle = names.middle.and_then(non_empty);
     let family = non_empty(names.family);
     let name = full_name(names.full.and_then(non_empty), &given, &middle, &family)
-        .ok_or(IdentityError::Missing { provider, member })?;
+        .ok_or(IdentityError::missing(provider, member))?;
     let mut out = empty(provider, session_id, name);
     out.given_name = given;
     out.middle_name = middle;
@@ -535,10 +541,7 @@ mod signicat_authentication {
         /// The session's `subject`, once its status is `SUCCESS`.
         fn try_from(session: &types::Session) -> Result<Self, IdentityError> {
             succeeded(P, session.is_successful(), session.lifecycle_status())?;
-            let missing = |member| IdentityError::Missing {
-                provider: P,
-                member,
-            };
+            let missing = |member| IdentityError::missing(P, member);
             let session_id = session.id.clone().ok_or(missing("id"))?;
             let subject = session.subject.as_ref().ok_or(missing("subject"))?;
             let names = Names {
@@ -586,10 +589,7 @@ mod signicat_identification_v2 {
         /// The session's `identity`, once its status is `success`.
         fn try_from(session: &types::Session) -> Result<Self, IdentityError> {
             succeeded(P, session.is_successful(), session.lifecycle_status())?;
-            let missing = |member| IdentityError::Missing {
-                provider: P,
-                member,
-            };
+            let missing = |member| IdentityError::missing(P, member);
             let identity = session.identity.as_ref().ok_or(missing("identity"))?;
             let names = Names {
                 full: Some(&identity.full_name),
@@ -656,10 +656,7 @@ mod idfy_identification_v1 {
         /// the end user is identified).
         fn try_from(session: &types::IdentificationResponse) -> Result<Self, IdentityError> {
             succeeded(P, session.is_successful(), session.lifecycle_status())?;
-            let missing = |member| IdentityError::Missing {
-                provider: P,
-                member,
-            };
+            let missing = |member| IdentityError::missing(P, member);
             let session_id = session.request_id.clone().ok_or(missing("RequestId"))?;
             let names = Names {
                 full: Some(&session.name),
@@ -715,10 +712,7 @@ mod idnow_platform {
                     },
                 });
             }
-            let missing = |member| IdentityError::Missing {
-                provider: P,
-                member,
-            };
+            let missing = |member| IdentityError::missing(P, member);
             let mut basic = None;
             let mut document = None;
             for block in &blocks.data_blocks {
