@@ -345,7 +345,6 @@ pub fn generate_api(layout: &Layout, source: &ApiSource) -> Result<ApiOutput> {
     })
 }
 
-/// Generates every API (or only `only`) and the facade, in memory.
 /// The sandbox crate's features and the facade's examples with the APIs each uses, when
 /// the workspace at `root` has the sandbox.
 fn facade_sandbox(root: &Path, apis: &[(String, Config)]) -> Result<Option<emit::FacadeSandbox>> {
@@ -383,6 +382,7 @@ fn facade_sandbox(root: &Path, apis: &[(String, Config)]) -> Result<Option<emit:
     Ok(Some(emit::FacadeSandbox { features, examples }))
 }
 
+/// Generates every API (or only `only`) and the facade, in memory.
 pub fn plan(layout: &Layout, only: Option<&str>) -> Result<Plan> {
     let root = layout.root.as_path();
     let sources = discover(root)?;
