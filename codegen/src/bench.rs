@@ -729,11 +729,12 @@ fn sandbox(options: &Options, table: &mut Table) -> Result<(), String> {
     Ok(())
 }
 
-/// Clones the repository (its committed state) into a temporary folder and times the
-/// first `cargo xtask codegen` there with a target dir of its own, then a second one.
 /// How many warm runs follow the cold one.
 const WARM_RUNS: usize = 5;
 
+/// Clones the repository (its committed state) into a temporary folder and times the
+/// first `cargo xtask codegen` there with a target dir of its own, then [`WARM_RUNS`]
+/// more (their median is the warm figure).
 fn cold_codegen(root: &Path, table: &mut Table) -> Result<(), String> {
     let clone = std::env::temp_dir().join(format!("idverify-bench-clone-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&clone);
